@@ -1,0 +1,79 @@
+//! `carta`: the command line. Parses arguments, calls the library crates,
+//! prints results, and maps typed errors to documented exit codes. No
+//! schema logic lives here.
+
+mod inspect;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "carta", version, about = "Database documentation and assistance", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Read a schema and print a summary, or the Catalog as JSON.
+    Inspect(inspect::Args),
+    /// Print the JSON Schema of the Catalog format.
+    CatalogSchema,
+}
+
+/// DDL dialect, when the file's own markers are not enough.
+#[derive(Clone, Copy, ValueEnum)]
+pub enum DialectArg {
+    Postgres,
+    Mysql,
+    Sqlite,
+}
+
+impl From<DialectArg> for carta_catalog::Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Postgres => carta_catalog::Dialect::Postgres,
+            DialectArg::Mysql => carta_catalog::Dialect::Mysql,
+            DialectArg::Sqlite => carta_catalog::Dialect::Sqlite,
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Inspect(args) => inspect::run(args).await,
+            Command::CatalogSchema => {
+                print!("{}", carta_catalog::Catalog::json_schema());
+                Ok(())
+            }
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(exit_code(&error))
+        }
+    }
+}
+
+/// Typed errors carry their own exit code; anything else is 1.
+fn exit_code(error: &anyhow::Error) -> u8 {
+    error
+        .chain()
+        .find_map(|e| e.downcast_ref::<carta_source::IngestError>())
+        .map_or(1, |e| e.exit_code() as u8)
+}
