@@ -31,7 +31,7 @@ pub const FORMAT_VERSION: u32 = 1;
 pub struct Catalog {
     /// Always [`FORMAT_VERSION`] for Catalogs written by this version of Carta.
     pub format: u32,
-    /// `sha256:` and the hex digest of the canonical form; see [`Catalog::fingerprint`].
+    /// `sha256:` and the hex digest of the canonical form; see [`Catalog::compute_fingerprint`].
     pub fingerprint: String,
     pub dialect: Dialect,
     /// Where it was read from. Not part of the fingerprint.
