@@ -85,7 +85,7 @@ CREATE TABLE {schema}.bookings (
 CREATE INDEX t{i:03}_live_idx ON {schema}.t{i:03} (tenant_id) WHERE deleted_at IS NULL;
 CREATE INDEX t{i:03}_lower_name_idx ON {schema}.t{i:03} (lower(name::text)) INCLUDE (state);
 CREATE TRIGGER t{i:03}_touch BEFORE UPDATE OF name, state ON {schema}.t{i:03}
-  FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION {schema}.touch();
+  FOR EACH ROW WHEN (OLD.name IS DISTINCT FROM NEW.name) EXECUTE FUNCTION {schema}.touch();
 ALTER TABLE {schema}.t{i:03} ENABLE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON {schema}.t{i:03} USING (tenant_id = {schema}.tenant());
 CREATE POLICY no_closed_writes ON {schema}.t{i:03} AS RESTRICTIVE FOR UPDATE TO carta_dump_reader
