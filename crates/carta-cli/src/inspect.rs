@@ -39,7 +39,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         default_schema: args.default_schema,
         connect_timeout: Duration::from_secs(args.connect_timeout),
     };
-    let ingested = carta_ingest::ingest(&source, &options).await?;
+    let spinner = crate::progress::spinner(format!("reading {}", carta_source::redact_url(&args.source)));
+    let ingested = carta_ingest::ingest(&source, &options).await;
+    spinner.finish_and_clear();
+    let ingested = ingested?;
     for warning in &ingested.warnings {
         eprintln!("warning: {warning}");
     }

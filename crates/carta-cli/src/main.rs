@@ -3,6 +3,7 @@
 //! schema logic lives here.
 
 mod inspect;
+mod progress;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
