@@ -421,8 +421,9 @@ fn table_constraint(
 }
 
 /// Reads a `REFERENCES` clause from its table name at `i`; returns it and the
-/// index past it. Actions and MATCH come from `pragma_foreign_key_list`; only
-/// the target (to pair it with the pragma's row) and DEFERRABLE are kept.
+/// index past it. Actions come from `pragma_foreign_key_list` and SQLite
+/// ignores MATCH; only the target (to pair it with the pragma's row) and
+/// DEFERRABLE are kept.
 fn references(st: &Statement, mut i: usize, end: usize) -> (ForeignKeyText, usize) {
     let mut fk = ForeignKeyText {
         named: NamedText::default(),

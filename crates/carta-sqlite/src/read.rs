@@ -69,7 +69,6 @@ struct ForeignKeyRow {
     to: Option<String>,
     on_update: String,
     on_delete: String,
-    match_type: String,
 }
 
 /// Reads the `main` schema in one read transaction, so it is one consistent snapshot.
@@ -143,7 +142,7 @@ pub(crate) fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, Vec<Wa
         "foreign keys",
         &mut warnings,
         &format!(
-            "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete, f.\"match\" \
+            "SELECT m.name, f.id, f.\"table\", f.\"from\", f.\"to\", f.on_update, f.on_delete \
              FROM sqlite_schema AS m JOIN pragma_foreign_key_list(m.name, 'main') AS f \
              WHERE m.type = 'table' AND {NOT_INTERNAL} AND (?1 IS NULL OR m.name = ?1) \
              ORDER BY m.name, f.id, f.seq"
@@ -156,7 +155,6 @@ pub(crate) fn read_schema(conn: &Connection) -> rusqlite::Result<(Schema, Vec<Wa
                 to: row.get(4)?,
                 on_update: row.get(5)?,
                 on_delete: row.get(6)?,
-                match_type: row.get(7)?,
             })
         },
     )?);
@@ -536,11 +534,9 @@ fn build_foreign_keys(text: &TableText, rows: Vec<ForeignKeyRow>) -> Vec<Foreign
                 referenced_columns: Vec::new(),
                 on_update: action(&row.on_update),
                 on_delete: action(&row.on_delete),
-                match_type: match row.match_type.to_ascii_uppercase().as_str() {
-                    "FULL" => MatchType::Full,
-                    "PARTIAL" => MatchType::Partial,
-                    _ => MatchType::Simple,
-                },
+                // SQLite parses MATCH but handles every key as MATCH SIMPLE, and
+                // the pragma always says NONE.
+                match_type: MatchType::Simple,
                 deferrable: false,
                 initially_deferred: false,
                 comment: None,
