@@ -323,9 +323,34 @@ fn rewritten(node: &mut Node) -> Option<Node> {
                     call.funcname.remove(0);
                 }
             }
+            unqualify_sequence_argument(call);
             None
         }
         _ => None,
+    }
+}
+
+/// `nextval('public.s')` names the same sequence as `nextval('s')`, which is
+/// how the server prints a `regclass` on the search path.
+fn unqualify_sequence_argument(call: &mut pg_query::protobuf::FuncCall) {
+    let is_sequence_function = matches!(
+        call.funcname.last().and_then(string_of),
+        Some("nextval" | "currval" | "setval")
+    );
+    if !is_sequence_function {
+        return;
+    }
+    if let Some(Node {
+        node:
+            Some(NodeEnum::AConst(AConst {
+                val: Some(a_const::Val::Sval(name)),
+                ..
+            })),
+    }) = call.args.first_mut()
+    {
+        if let Some(rest) = name.sval.strip_prefix("public.") {
+            name.sval = rest.to_string();
+        }
     }
 }
 
@@ -489,6 +514,27 @@ fn unqualify_columns(node: &mut Node, relation: &str) {
     for child in children(node) {
         unqualify_columns(child, relation);
     }
+}
+
+/// The names of the columns an expression refers to, in order of first
+/// appearance, without repeats (`t.col` counts as `col`).
+pub(crate) fn column_refs(node: &Node) -> Vec<String> {
+    fn collect(node: &mut Node, out: &mut Vec<String>) {
+        if let Some(NodeEnum::ColumnRef(column)) = node.node.as_ref() {
+            if let Some(name) = column.fields.last().and_then(string_of) {
+                if !out.iter().any(|n| n == name) {
+                    out.push(name.to_string());
+                }
+            }
+            return;
+        }
+        for child in children(node) {
+            collect(child, out);
+        }
+    }
+    let mut out = Vec::new();
+    collect(&mut node.clone(), &mut out);
+    out
 }
 
 /// The output column name PostgreSQL gives an unaliased expression
