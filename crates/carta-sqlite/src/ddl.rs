@@ -84,26 +84,62 @@ fn apply_file(conn: &mut Connection, file: &DdlFile, warnings: &mut Vec<Warning>
             continue;
         }
         let mut end = first_end;
-        loop {
+        let error = loop {
             let sql = &text[start.start..statement_end(&tokens, end, text.len())];
-            let Err(error) = execute(conn, sql) else {
-                pos = end + 1;
-                break;
-            };
-            let incomplete = is_incomplete(&error);
-            if incomplete && end < tokens.len() {
-                end = next_semicolon(end + 1).unwrap_or(tokens.len());
-                continue;
+            match execute(conn, sql) {
+                Ok(()) => break None,
+                Err(error) if is_incomplete(&error) && end < tokens.len() => {
+                    end = next_semicolon(end + 1).unwrap_or(tokens.len());
+                }
+                Err(error) => break Some(error),
             }
-            // Still incomplete at the end of the file: report it and go on
-            // after its first `;`, so one missing END loses one statement.
-            if !incomplete {
-                pos = end + 1;
-            }
-            warnings.push(warning(file, start.start, sql, &error));
-            break;
+        };
+        pos = end + 1;
+        let Some(error) = error else {
+            continue;
+        };
+        let sql = &text[start.start..statement_end(&tokens, end, text.len())];
+        let mut warning = warning(file, start.start, sql, &error);
+        if is_incomplete(&error) {
+            // Unterminated at the end of the file (a trigger without END):
+            // go on after its first `;`, so it costs this statement only.
+            pos = first_end + 1;
+        } else if let Some(next) =
+            swallowed_statement(&tokens, text, first_end, start.start, &error)
+        {
+            // Extended past a trigger body that never ended, into a statement
+            // that cannot be part of one: that statement is applied on its own.
+            let at = Location::at_offset(&file.path, text, tokens[next].start);
+            warning.location = Some(Location::at_offset(&file.path, text, start.start));
+            warning.message = format!(
+                "statement not terminated (missing END?) before line {}",
+                at.line
+            );
+            pos = next;
         }
+        warnings.push(warning);
     }
+}
+
+/// The token where SQLite stopped, when it is the first word after a `;`
+/// beyond the statement's first `;` and starts a schema statement of its own.
+fn swallowed_statement(
+    tokens: &[Token],
+    text: &str,
+    first_end: usize,
+    start: usize,
+    error: &rusqlite::Error,
+) -> Option<usize> {
+    let rusqlite::Error::SqlInputError { offset, .. } = error else {
+        return None;
+    };
+    let at = start + usize::try_from(*offset).ok()?;
+    let k = tokens.binary_search_by_key(&at, |t| t.start).ok()?;
+    let previous = tokens[..k].iter().rev().find(|t| !t.is_trivia())?;
+    let starts_statement = ["CREATE", "DROP", "ALTER"]
+        .iter()
+        .any(|w| tokens[k].is_word(text, w));
+    (k > first_end && previous.is_punct(text, ';') && starts_statement).then_some(k)
 }
 
 /// The byte just past token `end` (a `;`), or the end of the text.
