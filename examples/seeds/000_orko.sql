@@ -1,8 +1,8 @@
 -- ORKO AI (seed 000): organizations, their users, login/API tokens,
 -- AI-driven automations, activity logs and user feedback.
 --
--- Self-contained: every object is qualified with the `orko` schema, so this
--- file works with `psql -f` on a fresh database and next to the other seeds.
+-- Self-contained: every object is qualified with the orko schema, so this
+-- file works with psql -f on a fresh database and next to the other seeds.
 -- Requires PostgreSQL 13+ for the built-in gen_random_uuid() (on 12, run
 -- CREATE EXTENSION pgcrypto first).
 --

@@ -3,14 +3,14 @@
 -- operations, API usage metering, templates, webhooks and audit logs, with
 -- row-level security isolating organizations.
 --
--- Self-contained: every object is qualified with the `orchestrator` schema.
+-- Self-contained: every object is qualified with the orchestrator schema.
 -- Requires PostgreSQL 13+ for the built-in gen_random_uuid() (on 12, run
 -- CREATE EXTENSION pgcrypto first).
 --
 -- The seed gives exact column definitions; they are kept as written (types,
 -- lengths, defaults, nullability), including the nullable organization_id
 -- and user foreign keys. Additions, and why:
--- - every `id UUID PRIMARY KEY` gets DEFAULT gen_random_uuid(): the seed's
+-- - every id UUID PRIMARY KEY gets DEFAULT gen_random_uuid(): the seed's
 --   ids have no source otherwise.
 -- - the value lists the seed documents (subscription tiers, roles, project
 --   status and priority) are CHECK ... IN constraints on the VARCHAR columns
@@ -23,7 +23,7 @@
 --   go with it (CASCADE).
 -- - updated_at is kept current by a trigger.
 -- - RLS: the seed's example policy uses Supabase's auth.uid() and the role
---   `authenticated`, which a plain PostgreSQL does not have. The same
+--   authenticated, which a plain PostgreSQL does not have. The same
 --   isolation is expressed with the organization id the application sets per
 --   transaction: SET LOCAL app.current_org = '<uuid>'. Policies apply to
 --   PUBLIC (every role) and RLS is FORCEd so the table owner the application

@@ -3,7 +3,7 @@
 -- configuration, and the agent execution audit log, with row-level security
 -- on every tenant-scoped table.
 --
--- Self-contained: every object is qualified with the `nadakki` schema.
+-- Self-contained: every object is qualified with the nadakki schema.
 -- Requires PostgreSQL 13+ for the built-in gen_random_uuid() (on 12, run
 -- CREATE EXTENSION pgcrypto first). Sections follow the seed's migrations.
 --

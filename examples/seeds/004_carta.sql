@@ -3,7 +3,7 @@
 -- ingested schema versions with their tables and columns, saved queries and
 -- their executions, documentation, mock data jobs and audits.
 --
--- Self-contained: every object is qualified with the `carta` schema.
+-- Self-contained: every object is qualified with the carta schema.
 -- Requires PostgreSQL 13+ for the built-in gen_random_uuid() (on 12, run
 -- CREATE EXTENSION pgcrypto first).
 --
