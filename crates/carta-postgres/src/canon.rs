@@ -147,7 +147,7 @@ fn rewrite(node: &mut Node) {
 
 /// The direct children of the expression and query nodes canonicalization
 /// looks into. Other node kinds are left exactly as parsed.
-fn children(node: &mut Node) -> Vec<&mut Node> {
+pub(crate) fn children(node: &mut Node) -> Vec<&mut Node> {
     let mut out: Vec<&mut Node> = Vec::new();
     let Some(inner) = node.node.as_mut() else {
         return out;

@@ -96,8 +96,8 @@ pub(super) struct Model {
 }
 
 impl Default for Model {
-    /// A fresh database: the `public` schema with its stock comment and
-    /// the `plpgsql` extension every database starts with.
+    /// A fresh database: the `public` schema with its stock comment. (Its
+    /// `plpgsql` extension is in every database and is not listed.)
     fn default() -> Self {
         let mut schemas = BTreeMap::new();
         schemas.insert(
@@ -107,19 +107,9 @@ impl Default for Model {
                 ..SchemaModel::default()
             },
         );
-        let mut extensions = BTreeMap::new();
-        extensions.insert(
-            "plpgsql".to_string(),
-            Extension {
-                name: "plpgsql".into(),
-                schema: "pg_catalog".into(),
-                version: None,
-                comment: extension_comment("plpgsql"),
-            },
-        );
         Model {
             schemas,
-            extensions,
+            extensions: BTreeMap::new(),
             search_path: default_search_path(),
         }
     }
@@ -150,7 +140,6 @@ pub(super) fn extension_comment(name: &str) -> Option<String> {
         }
         "pg_trgm" => "text similarity measurement and index searching based on trigrams",
         "pgcrypto" => "cryptographic functions",
-        "plpgsql" => "PL/pgSQL procedural language",
         "postgres_fdw" => "foreign-data wrapper for remote PostgreSQL servers",
         "tablefunc" => "functions that manipulate whole tables, including crosstab",
         "unaccent" => "text search dictionary that removes accents",

@@ -392,6 +392,12 @@ impl Model {
                 out_types.push(data_type.clone());
             }
             let prefix = match mode {
+                // The server spells out IN only for procedures.
+                FunctionParameterMode::FuncParamIn | FunctionParameterMode::FuncParamDefault
+                    if stmt.is_procedure =>
+                {
+                    "IN "
+                }
                 FunctionParameterMode::FuncParamOut => "OUT ",
                 FunctionParameterMode::FuncParamInout => "INOUT ",
                 FunctionParameterMode::FuncParamVariadic => "VARIADIC ",
@@ -451,7 +457,8 @@ impl Model {
             language: string_option("language")
                 .unwrap_or_else(|| "sql".into())
                 .to_lowercase(),
-            volatility: Some(volatility),
+            // Procedures have no volatility the server reports.
+            volatility: (!stmt.is_procedure).then_some(volatility),
             security_definer,
             body: string_option("as"),
             comment: None,
@@ -514,7 +521,9 @@ impl Model {
         self.put_trigger(&schema, &table, trigger, stmt.replace)
     }
 
-    /// Adds a trigger; row triggers on a partitioned table are cloned to its partitions.
+    /// Adds a trigger. Row triggers of a partitioned table are cloned to
+    /// its partitions by the server, but the clones belong to the parent
+    /// (`tgparentid`) and are listed there only.
     fn put_trigger(
         &mut self,
         schema: &str,
@@ -528,7 +537,7 @@ impl Model {
             .iter_mut()
             .find(|existing| existing.name == trigger.name)
         {
-            Some(existing) if replace => *existing = trigger.clone(),
+            Some(existing) if replace => *existing = trigger,
             Some(_) => {
                 return Err(Problem::about(
                     ast::display_name(schema, table),
@@ -538,12 +547,7 @@ impl Model {
                     ),
                 ))
             }
-            None => t.triggers.push(trigger.clone()),
-        }
-        if trigger.for_each_row {
-            for (cs, cn) in self.partitions_of(schema, table) {
-                self.put_trigger(&cs, &cn, trigger.clone(), true)?;
-            }
+            None => t.triggers.push(trigger),
         }
         Ok(())
     }
@@ -566,8 +570,14 @@ impl Model {
             },
             permissive: stmt.permissive,
             roles,
-            using: stmt.qual.as_deref().and_then(canon::node),
-            with_check: stmt.with_check.as_deref().and_then(canon::node),
+            using: stmt
+                .qual
+                .as_deref()
+                .and_then(|q| self.policy_expression(q, &schema, &table)),
+            with_check: stmt
+                .with_check
+                .as_deref()
+                .and_then(|q| self.policy_expression(q, &schema, &table)),
             comment: None,
         };
         let t = self.table_mut(&schema, &table)?;
@@ -591,6 +601,14 @@ impl Model {
     fn alter_policy(&mut self, stmt: AlterPolicyStmt) -> Result<(), Problem> {
         let relation = stmt.table.clone().unwrap_or_default();
         let (schema, table) = self.find_table(&relation)?;
+        let using = stmt
+            .qual
+            .as_deref()
+            .map(|q| self.policy_expression(q, &schema, &table));
+        let with_check = stmt
+            .with_check
+            .as_deref()
+            .map(|q| self.policy_expression(q, &schema, &table));
         let t = self.table_mut(&schema, &table)?;
         let policy = t
             .row_security
@@ -602,13 +620,50 @@ impl Model {
         if !roles.is_empty() {
             policy.roles = roles;
         }
-        if let Some(using) = stmt.qual.as_deref() {
-            policy.using = canon::node(using);
+        if let Some(using) = using {
+            policy.using = using;
         }
-        if let Some(check) = stmt.with_check.as_deref() {
-            policy.with_check = canon::node(check);
+        if let Some(check) = with_check {
+            policy.with_check = check;
         }
         Ok(())
+    }
+
+    /// A policy expression as the server prints it: a column of the
+    /// policy's table used inside a subquery is qualified with the table's
+    /// name (the subquery brings relations of its own into scope).
+    fn policy_expression(&self, node: &Node, schema: &str, table: &str) -> Option<String> {
+        let mut node = node.clone();
+        if let Some(t) = self.table(schema, table) {
+            let columns: Vec<&str> = t.columns.iter().map(|c| c.name.as_str()).collect();
+            self.qualify_outer_columns(&mut node, table, &columns);
+        }
+        canon::node(&node)
+    }
+
+    fn qualify_outer_columns(&self, node: &mut Node, outer: &str, outer_columns: &[&str]) {
+        if let Some(NodeEnum::SubLink(link)) = node.node.as_mut() {
+            if let Some(NodeEnum::SelectStmt(select)) =
+                link.subselect.as_deref_mut().and_then(|s| s.node.as_mut())
+            {
+                let inner: Vec<String> = self
+                    .view_sources(select)
+                    .iter()
+                    .filter_map(|(_, s, t)| self.table(s, t))
+                    .flat_map(|t| t.columns.iter().map(|c| c.name.clone()))
+                    .collect();
+                let mut scope: Vec<&mut Node> = Vec::new();
+                scope.extend(select.target_list.iter_mut());
+                scope.extend(select.where_clause.as_deref_mut());
+                scope.extend(select.having_clause.as_deref_mut());
+                for part in scope {
+                    qualify_columns(part, &inner, outer, outer_columns);
+                }
+            }
+        }
+        for child in canon::children(node) {
+            self.qualify_outer_columns(child, outer, outer_columns);
+        }
     }
 
     fn create_view(&mut self, stmt: ViewStmt) -> Result<(), Problem> {
@@ -862,10 +917,12 @@ impl Model {
                 "lower" | "upper" | "concat" | "concat_ws" | "trim" | "btrim" => {
                     Some("text".into())
                 }
+                // An aggregate's result carries no type modifier: `numeric`, not `numeric(10,2)`.
                 "max" | "min" => call
                     .args
                     .first()
-                    .and_then(|a| self.expression_type(a, sources)),
+                    .and_then(|a| self.expression_type(a, sources))
+                    .map(|t| without_modifiers(&t)),
                 _ => None,
             },
             NodeEnum::CoalesceExpr(c) => {
@@ -876,6 +933,10 @@ impl Model {
     }
 
     fn create_extension(&mut self, stmt: CreateExtensionStmt) -> Result<(), Problem> {
+        if stmt.extname == "plpgsql" {
+            // Installed in every database, and like the live reader not listed.
+            return Ok(());
+        }
         if self.extensions.contains_key(&stmt.extname) {
             return match stmt.if_not_exists {
                 true => Ok(()),
@@ -1500,6 +1561,39 @@ fn input_types(arguments: &str) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// Qualifies bare column references that name a column of the outer
+/// table and of no relation the subquery reads. Nested subqueries are left
+/// to the caller's walk.
+fn qualify_columns(node: &mut Node, inner: &[String], outer: &str, outer_columns: &[&str]) {
+    match node.node.as_mut() {
+        Some(NodeEnum::ColumnRef(column)) => {
+            if let [only] = column.fields.as_slice() {
+                if let Some(name) = ast::string_of(only) {
+                    if outer_columns.contains(&name) && !inner.iter().any(|c| c == name) {
+                        column.fields.insert(0, string_node(outer));
+                    }
+                }
+            }
+        }
+        Some(NodeEnum::SubLink(_)) => {}
+        _ => {
+            for child in canon::children(node) {
+                qualify_columns(child, inner, outer, outer_columns);
+            }
+        }
+    }
+}
+
+/// `numeric(10,2)` as `numeric`, `timestamp(3) with time zone` as `timestamp with time zone`.
+fn without_modifiers(spelled: &str) -> String {
+    match (spelled.find('('), spelled.find(')')) {
+        (Some(open), Some(close)) if open < close => {
+            format!("{}{}", &spelled[..open], &spelled[close + 1..])
+        }
+        _ => spelled.to_string(),
+    }
 }
 
 fn is_record(type_name: &TypeName) -> bool {

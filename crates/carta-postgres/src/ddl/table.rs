@@ -353,7 +353,7 @@ impl Model {
         }
         self.schema_mut(&schema_name)?.insert_table(table);
         if let Some((parent_schema, parent_name)) = &parent {
-            self.inherit_from_parent(parent_schema, parent_name, &schema_name, &name, true)?;
+            self.inherit_from_parent(parent_schema, parent_name, &schema_name, &name)?;
         }
         self.apply_pending(&schema_name, &name, pending, true)?;
         match problems.into_iter().next() {
@@ -530,7 +530,9 @@ impl Model {
         )
     }
 
-    /// Adds a check to a table and, for a partitioned table, to its partitions under the same name.
+    /// Adds a check to a table. Its partitions get it too, but as
+    /// inherited constraints (`conislocal` false) that belong to the parent
+    /// and are listed there only; their names are still taken.
     fn put_check(
         &mut self,
         schema: &str,
@@ -543,12 +545,25 @@ impl Model {
         if t.checks.iter().any(|c| c.name == check.name) {
             return Ok(());
         }
-        t.checks.push(check.clone());
+        t.checks.push(check);
         self.schema_mut(schema)?.note_constraint(&name);
         if recurse {
-            for (cs, cn) in self.partitions_of(schema, table) {
-                self.put_check(&cs, &cn, check.clone(), true)?;
-            }
+            self.note_inherited_constraint(schema, table, &name)?;
+        }
+        Ok(())
+    }
+
+    /// Records a constraint the server clones onto every partition under
+    /// the parent's name: the name is taken there, nothing is listed.
+    fn note_inherited_constraint(
+        &mut self,
+        schema: &str,
+        table: &str,
+        name: &str,
+    ) -> Result<(), Problem> {
+        for (cs, cn) in self.partitions_of(schema, table) {
+            self.schema_mut(&cs)?.note_constraint(name);
+            self.note_inherited_constraint(&cs, &cn, name)?;
         }
         Ok(())
     }
@@ -838,7 +853,8 @@ impl Model {
         self.put_foreign_key(schema, table, fk, recurse)
     }
 
-    /// Adds a foreign key; partitions get it under the same name.
+    /// Adds a foreign key; partitions get clones under the same name that
+    /// belong to the parent (`conparentid`) and are listed there only.
     fn put_foreign_key(
         &mut self,
         schema: &str,
@@ -846,18 +862,15 @@ impl Model {
         fk: ForeignKey,
         recurse: bool,
     ) -> Result<(), Problem> {
+        let name = fk.name.clone().unwrap_or_default();
         let t = self.table_mut(schema, table)?;
         if t.foreign_keys.iter().any(|f| f.name == fk.name) {
             return Ok(());
         }
-        t.foreign_keys.push(fk.clone());
-        if let Some(name) = &fk.name {
-            self.schema_mut(schema)?.note_constraint(name);
-        }
+        t.foreign_keys.push(fk);
+        self.schema_mut(schema)?.note_constraint(&name);
         if recurse {
-            for (cs, cn) in self.partitions_of(schema, table) {
-                self.put_foreign_key(&cs, &cn, fk.clone(), true)?;
-            }
+            self.note_inherited_constraint(schema, table, &name)?;
         }
         Ok(())
     }
@@ -882,16 +895,18 @@ impl Model {
             .collect()
     }
 
-    /// What a new or attached partition takes from its parent: CHECKs (on
-    /// `PARTITION OF` only; an attached table must have them), indexes,
-    /// foreign keys and row triggers.
+    /// What a new or attached partition takes from its parent. Indexes
+    /// are its own (cloned unless an equal one exists). CHECKs and foreign
+    /// keys are the parent's: their names are taken in the partition's
+    /// schema, and a CHECK the attached table had under the same name
+    /// becomes the inherited one, listed on the parent only. Row triggers
+    /// are cloned the same way and listed on the parent only.
     fn inherit_from_parent(
         &mut self,
         parent_schema: &str,
         parent_name: &str,
         schema: &str,
         name: &str,
-        with_checks: bool,
     ) -> Result<(), Problem> {
         let parent = self
             .table(parent_schema, parent_name)
@@ -899,32 +914,27 @@ impl Model {
             .ok_or_else(|| {
                 Problem::unknown("table", ast::display_name(parent_schema, parent_name))
             })?;
-        if with_checks {
-            for check in &parent.checks {
-                self.put_check(schema, name, check.clone(), true)?;
-            }
+        let inherited: Vec<String> = parent
+            .checks
+            .iter()
+            .filter_map(|c| c.name.clone())
+            .chain(parent.foreign_keys.iter().filter_map(|f| f.name.clone()))
+            .collect();
+        let t = self.table_mut(schema, name)?;
+        let had: Vec<String> = t
+            .checks
+            .iter()
+            .filter_map(|c| c.name.clone())
+            .filter(|n| inherited.contains(n))
+            .collect();
+        t.checks
+            .retain(|c| c.name.as_ref().is_none_or(|n| !inherited.contains(n)));
+        let s = self.schema_mut(schema)?;
+        for constraint in inherited.iter().filter(|n| !had.contains(n)) {
+            s.note_constraint(constraint);
         }
         for index in &parent.indexes {
             self.clone_index(schema, name, &IndexSpec::of(index, &parent))?;
-        }
-        for fk in &parent.foreign_keys {
-            self.put_foreign_key(schema, name, fk.clone(), true)?;
-        }
-        let row_triggers: Vec<_> = parent
-            .triggers
-            .iter()
-            .filter(|t| t.for_each_row)
-            .cloned()
-            .collect();
-        let t = self.table_mut(schema, name)?;
-        for trigger in row_triggers {
-            if !t
-                .triggers
-                .iter()
-                .any(|existing| existing.name == trigger.name)
-            {
-                t.triggers.push(trigger);
-            }
         }
         Ok(())
     }
@@ -1431,7 +1441,7 @@ impl Model {
             parent: QualifiedName::new(schema, table),
             bound,
         });
-        self.inherit_from_parent(schema, table, &cs, &cn, false)
+        self.inherit_from_parent(schema, table, &cs, &cn)
     }
 
     pub(super) fn create_index(&mut self, stmt: IndexStmt) -> Result<(), Problem> {
