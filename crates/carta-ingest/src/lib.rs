@@ -196,7 +196,7 @@ fn guess_dialect_of_files(files: &[PathBuf]) -> Result<Dialect, IngestError> {
 /// Recognizes the dialect of a DDL text from markers only one dialect uses;
 /// PostgreSQL when nothing points elsewhere. `--dialect` overrides it.
 pub fn guess_dialect(text: &str) -> Dialect {
-    let upper = text.to_ascii_uppercase();
+    let upper = code_only(text).to_ascii_uppercase();
     let mysql = ["ENGINE=", "ENGINE =", "AUTO_INCREMENT", "/*!", "DELIMITER ", "`"];
     let sqlite = ["AUTOINCREMENT", "WITHOUT ROWID", "PRAGMA ", ") STRICT"];
     let score = |markers: &[&str]| markers.iter().filter(|m| upper.contains(*m)).count();
@@ -208,6 +208,56 @@ pub fn guess_dialect(text: &str) -> Dialect {
     } else {
         Dialect::Postgres
     }
+}
+
+/// The text with comments and the contents of quoted strings blanked out,
+/// so that a backtick in a `--` comment or a string does not count as a
+/// dialect marker. Backtick-quoted identifiers are kept: they are markers.
+fn code_only(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '-' if chars.peek() == Some(&'-') => {
+                for c in chars.by_ref() {
+                    if c == '\n' {
+                        out.push('\n');
+                        break;
+                    }
+                }
+            }
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                // MySQL conditional comments (`/*!40101 ...`) are code and a marker.
+                if chars.peek() == Some(&'!') {
+                    out.push_str("/*");
+                    continue;
+                }
+                let mut previous = ' ';
+                for c in chars.by_ref() {
+                    if previous == '*' && c == '/' {
+                        break;
+                    }
+                    previous = c;
+                }
+                out.push(' ');
+            }
+            '\'' => {
+                out.push_str("''");
+                while let Some(c) = chars.next() {
+                    if c == '\'' {
+                        if chars.peek() == Some(&'\'') {
+                            chars.next();
+                            continue;
+                        }
+                        break;
+                    }
+                }
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -250,6 +300,17 @@ mod tests {
         assert_eq!(
             guess_dialect("CREATE TABLE t (id bigserial primary key);"),
             Dialect::Postgres
+        );
+        assert_eq!(
+            guess_dialect(
+                "-- the `users` table\n/* `note` */\nCREATE TABLE users (note text DEFAULT 'it''s `x`');"
+            ),
+            Dialect::Postgres,
+            "markers in comments and strings do not count"
+        );
+        assert_eq!(
+            guess_dialect("/*!40101 SET NAMES utf8 */;\nCREATE TABLE t (id int);"),
+            Dialect::Mysql
         );
     }
 
