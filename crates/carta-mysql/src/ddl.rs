@@ -27,8 +27,10 @@ const SERVER_COLLATION: &str = "utf8mb4_general_ci";
 
 pub(crate) fn ingest(files: &[DdlFile], options: &IngestOptions) -> Result<Ingested, IngestError> {
     options.filter.validate()?;
-    let split: Vec<(&DdlFile, Vec<(usize, usize)>)> =
-        files.iter().map(|f| (f, split_statements(&f.text))).collect();
+    let split: Vec<(&DdlFile, Vec<(usize, usize)>)> = files
+        .iter()
+        .map(|f| (f, split_statements(&f.text)))
+        .collect();
     let schema = options
         .default_schema
         .clone()
@@ -96,11 +98,22 @@ fn split_statements(text: &str) -> Vec<(usize, usize)> {
                 i += 1;
                 continue;
             }
+            // Line comments between statements, so a DELIMITER line after them is seen.
+            let line_comment = bytes[i] == b'#'
+                || (text[i..].starts_with("--")
+                    && bytes.get(i + 2).is_none_or(|b| b.is_ascii_whitespace()));
+            if line_comment {
+                i = text[i..].find('\n').map_or(bytes.len(), |p| i + p + 1);
+                continue;
+            }
             start = i;
             at_statement_start = false;
             let line_end = text[i..].find('\n').map_or(text.len(), |p| i + p);
             let line = &text[i..line_end];
-            if line.len() > 10 && line[..10].eq_ignore_ascii_case("delimiter ") {
+            if line
+                .get(..10)
+                .is_some_and(|l| l.eq_ignore_ascii_case("delimiter "))
+            {
                 let new = line[10..].trim();
                 if !new.is_empty() {
                     delimiter = new.to_string();
@@ -119,10 +132,8 @@ fn split_statements(text: &str) -> Vec<(usize, usize)> {
             {
                 i = text[i..].find('\n').map_or(bytes.len(), |p| i + p + 1)
             }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = crate::lex::comment_end(bytes, i + 2)
-            }
-            _ if text[i..].starts_with(delimiter.as_str()) => {
+            b'/' if bytes.get(i + 1) == Some(&b'*') => i = crate::lex::comment_end(bytes, i + 2),
+            _ if bytes[i..].starts_with(delimiter.as_bytes()) => {
                 statements.push((start, i));
                 i += delimiter.len();
                 at_statement_start = true;
@@ -170,7 +181,11 @@ fn database_named(statement: &str) -> Option<String> {
         [create, what, ..]
             if create.is_kw("CREATE") && (what.is_kw("DATABASE") || what.is_kw("SCHEMA")) =>
         {
-            let skip = if tokens.get(2).is_some_and(|t| t.is_kw("IF")) { 5 } else { 2 };
+            let skip = if tokens.get(2).is_some_and(|t| t.is_kw("IF")) {
+                5
+            } else {
+                2
+            };
             name_at(skip)
         }
         _ => None,
@@ -347,7 +362,10 @@ impl Parser<'_> {
 
     /// Source text from token `from` to the token before the current one.
     fn text_since(&self, from: usize) -> String {
-        match (self.tokens.get(from), self.pos.checked_sub(1).and_then(|i| self.tokens.get(i))) {
+        match (
+            self.tokens.get(from),
+            self.pos.checked_sub(1).and_then(|i| self.tokens.get(i)),
+        ) {
             (Some(a), Some(b)) if b.end >= a.start => self.src[a.start..b.end].to_string(),
             _ => String::new(),
         }
@@ -390,6 +408,9 @@ impl Parser<'_> {
 struct TableState {
     table: Table,
     collation: String,
+    /// Indexes the server created for foreign keys, oldest first. It drops
+    /// them again when another index can serve the foreign key.
+    generated: Vec<String>,
 }
 
 /// The schema being built: one MySQL database.
@@ -485,7 +506,10 @@ impl Model {
     }
 
     fn statement(&mut self, p: &mut Parser) -> PResult<()> {
-        let first = p.peek().map(|t| t.text.to_ascii_uppercase()).unwrap_or_default();
+        let first = p
+            .peek()
+            .map(|t| t.text.to_ascii_uppercase())
+            .unwrap_or_default();
         match first.as_str() {
             "CREATE" => self.create(p),
             "ALTER" if p.kw_at(1, "TABLE") || p.kw_at(2, "TABLE") => self.alter(p),
@@ -501,9 +525,7 @@ impl Model {
             "SET" | "LOCK" | "UNLOCK" | "INSERT" | "REPLACE" | "UPDATE" | "DELETE" | "SELECT"
             | "GRANT" | "REVOKE" | "FLUSH" | "START" | "BEGIN" | "COMMIT" | "ROLLBACK"
             | "ANALYZE" | "OPTIMIZE" | "TRUNCATE" | "SHOW" | "CALL" | "DO" | "SAVEPOINT"
-            | "RELEASE" | "LOAD" | "HANDLER" | "ALTER" | "CHECKSUM" | "CHECK" | "REPAIR" => {
-                Ok(())
-            }
+            | "RELEASE" | "LOAD" | "HANDLER" | "ALTER" | "CHECKSUM" | "CHECK" | "REPAIR" => Ok(()),
             _ => p.error(format!(
                 "unsupported statement `{}`",
                 p.peek().map_or("", |t| t.text.as_str())
@@ -606,6 +628,7 @@ impl Model {
             let mut copy = TableState {
                 table: self.tables[i].table.clone(),
                 collation: self.tables[i].collation.clone(),
+                generated: self.tables[i].generated.clone(),
             };
             copy.table.name = name;
             // CREATE TABLE ... LIKE copies columns and indexes, not foreign keys or triggers.
@@ -615,7 +638,9 @@ impl Model {
             return Ok(());
         }
         if !p.is(Kind::LParen) {
-            return p.error("CREATE TABLE without a column list (CREATE TABLE ... AS SELECT) is not supported");
+            return p.error(
+                "CREATE TABLE without a column list (CREATE TABLE ... AS SELECT) is not supported",
+            );
         }
         p.pos += 1;
         let mut definitions = Vec::new();
@@ -634,21 +659,30 @@ impl Model {
                 ..Table::default()
             },
             collation: self.collation.clone(),
+            generated: Vec::new(),
         };
         table_options(p, &mut state, true)?;
-        let engine_default = state.table.options.contains_key("engine");
-        if !engine_default {
-            state.table.options.insert("engine".into(), "innodb".into());
-        }
+        // The server's default storage engine.
+        state
+            .table
+            .options
+            .entry("engine".into())
+            .or_insert_with(|| "innodb".into());
         self.apply(&mut state, definitions, p)?;
         self.tables.push(state);
         Ok(())
     }
 
     /// Adds definitions to a table the way the server does in one statement:
-    /// columns first, then keys, then checks, then foreign keys (which only
-    /// get an index of their own when no key of the statement serves them).
-    fn apply(&self, state: &mut TableState, definitions: Vec<Definition>, p: &Parser) -> PResult<()> {
+    /// columns first, then keys, then checks, then foreign keys. Each foreign
+    /// key gets an index of its own, which the server drops again as soon as
+    /// another index can serve the key (see [`prune_generated`]).
+    fn apply(
+        &self,
+        state: &mut TableState,
+        definitions: Vec<Definition>,
+        p: &Parser,
+    ) -> PResult<()> {
         let mut keys = Vec::new();
         let mut checks = Vec::new();
         let mut foreign = Vec::new();
@@ -674,7 +708,10 @@ impl Model {
                     }
                     if let Some((name, expression)) = extras.check {
                         // MariaDB names a column's CHECK after the column.
-                        checks.push((Some(name.unwrap_or_else(|| column_name.clone())), expression));
+                        checks.push((
+                            Some(name.unwrap_or_else(|| column_name.clone())),
+                            expression,
+                        ));
                     }
                     if let Some(reference) = extras.reference {
                         foreign.push((None, None, vec![column_name.clone()], reference));
@@ -697,10 +734,20 @@ impl Model {
             }
         }
         for key in keys {
-            add_key(&mut state.table, key, p)?;
+            add_key(&mut state.table, key, p, false)?;
         }
         for (name, expression) in checks {
-            let name = name.unwrap_or_else(|| next_name(&state.table.checks.iter().filter_map(|c| c.name.clone()).collect::<Vec<_>>(), "CONSTRAINT_"));
+            let name = name.unwrap_or_else(|| {
+                next_name(
+                    &state
+                        .table
+                        .checks
+                        .iter()
+                        .filter_map(|c| c.name.clone())
+                        .collect::<Vec<_>>(),
+                    "CONSTRAINT_",
+                )
+            });
             state.table.checks.push(CheckConstraint {
                 name: Some(name),
                 expression: canonical(&expression),
@@ -708,35 +755,39 @@ impl Model {
             });
         }
         for (name, index_name, columns, reference) in foreign {
-            let fk_names: Vec<String> = state.table.foreign_keys.iter().filter_map(|f| f.name.clone()).collect();
+            let fk_names: Vec<String> = state
+                .table
+                .foreign_keys
+                .iter()
+                .filter_map(|f| f.name.clone())
+                .collect();
             let fk_name = name
                 .clone()
                 .unwrap_or_else(|| next_name(&fk_names, &format!("{}_ibfk_", state.table.name)));
-            let served = state
-                .table
-                .indexes
-                .iter()
-                .any(|i| index_serves(&i.keys, &i.method, &columns));
-            if !served {
-                let index_name = name.or(index_name);
-                add_key(
-                    &mut state.table,
-                    KeyDef {
-                        name: index_name,
-                        kind: KeyKind::Plain,
-                        keys: columns.iter().map(|c| column_key(c)).collect(),
-                        using: None,
-                        comment: None,
-                    },
-                    p,
-                )?;
+            let before = state.table.indexes.len();
+            add_key(
+                &mut state.table,
+                KeyDef {
+                    name: name.or(index_name),
+                    kind: KeyKind::Plain,
+                    keys: columns.iter().map(|c| column_key(c)).collect(),
+                    using: None,
+                    comment: None,
+                },
+                p,
+                true,
+            )?;
+            if let Some(index) = state.table.indexes.get(before) {
+                state.generated.push(index.name.clone());
             }
             let referenced_schema = reference.table.schema.clone();
             state.table.foreign_keys.push(ForeignKey {
                 name: Some(fk_name),
                 columns,
                 referenced_table: QualifiedName::new(
-                    if self.is_this_schema(&Some(referenced_schema.clone())) || referenced_schema.is_empty() {
+                    if self.is_this_schema(&Some(referenced_schema.clone()))
+                        || referenced_schema.is_empty()
+                    {
                         self.schema.clone()
                     } else {
                         referenced_schema
@@ -752,6 +803,7 @@ impl Model {
                 comment: None,
             });
         }
+        prune_generated(state);
         Ok(())
     }
 
@@ -779,7 +831,10 @@ impl Model {
                 comment,
             },
             p,
-        )
+            false,
+        )?;
+        prune_generated(state);
+        Ok(())
     }
 
     fn create_view(&mut self, p: &mut Parser) -> PResult<()> {
@@ -793,12 +848,7 @@ impl Model {
         let mut end = p.tokens.len();
         for i in start..p.tokens.len() {
             let t = &p.tokens[i];
-            if t.is_kw("WITH")
-                && p.tokens[i + 1..]
-                    .iter()
-                    .take(3)
-                    .any(|t| t.is_kw("CHECK"))
-            {
+            if t.is_kw("WITH") && p.tokens[i + 1..].iter().take(3).any(|t| t.is_kw("CHECK")) {
                 end = i;
                 break;
             }
@@ -821,6 +871,7 @@ impl Model {
                 ..Table::default()
             },
             collation: self.collation.clone(),
+            generated: Vec::new(),
         });
         Ok(())
     }
@@ -830,16 +881,14 @@ impl Model {
     /// name, type and nullability.
     fn view_columns(&self, tokens: &[Token]) -> Vec<Column> {
         let depth_zero = |i: usize| {
-            tokens[..i]
-                .iter()
-                .fold(0i32, |d, t| match t.kind {
-                    Kind::LParen => d + 1,
-                    Kind::RParen => d - 1,
-                    _ => d,
-                })
-                == 0
+            tokens[..i].iter().fold(0i32, |d, t| match t.kind {
+                Kind::LParen => d + 1,
+                Kind::RParen => d - 1,
+                _ => d,
+            }) == 0
         };
-        let Some(from) = (0..tokens.len()).find(|&i| tokens[i].is_kw("FROM") && depth_zero(i)) else {
+        let Some(from) = (0..tokens.len()).find(|&i| tokens[i].is_kw("FROM") && depth_zero(i))
+        else {
             return Vec::new();
         };
         // Tables and aliases: a name after FROM or JOIN, optionally `AS alias`.
@@ -847,7 +896,8 @@ impl Model {
         let mut i = from;
         while i < tokens.len() {
             let t = &tokens[i];
-            if (t.is_kw("FROM") || t.is_kw("JOIN")) && depth_zero(i) {
+            // MariaDB prints joins inside parentheses: `from (a join b on(...))`.
+            if (t.is_kw("FROM") && depth_zero(i)) || t.is_kw("JOIN") {
                 let mut j = i + 1;
                 while tokens.get(j).is_some_and(|t| t.kind == Kind::LParen) {
                     j += 1;
@@ -867,7 +917,10 @@ impl Model {
                         if tokens.get(k).is_some_and(|t| t.is_kw("AS")) {
                             k += 1;
                         }
-                        if let Some(a) = tokens.get(k).filter(|t| t.kind == Kind::Quoted || (t.kind == Kind::Word && !is_clause_word(&t.text))) {
+                        if let Some(a) = tokens.get(k).filter(|t| {
+                            t.kind == Kind::Quoted
+                                || (t.kind == Kind::Word && !is_clause_word(&t.text))
+                        }) {
                             alias = a.text.clone();
                         }
                         sources.push((alias, table));
@@ -879,7 +932,10 @@ impl Model {
         let mut columns = Vec::new();
         let select = usize::from(tokens.first().is_some_and(|t| t.is_kw("SELECT")));
         let mut item_start = select;
-        while tokens.get(item_start).is_some_and(|t| t.is_kw("DISTINCT") || t.is_kw("ALL")) {
+        while tokens
+            .get(item_start)
+            .is_some_and(|t| t.is_kw("DISTINCT") || t.is_kw("ALL"))
+        {
             item_start += 1;
         }
         let mut k = item_start;
@@ -987,7 +1043,9 @@ impl Model {
                         let position = column_position(p)?;
                         let before = state.table.columns.len();
                         self.apply(state, vec![def], p)?;
-                        if let (Some(position), true) = (position, state.table.columns.len() > before) {
+                        if let (Some(position), true) =
+                            (position, state.table.columns.len() > before)
+                        {
                             if let Some(column) = state.table.columns.pop() {
                                 let at = position.resolve(&state.table.columns);
                                 state.table.columns.insert(at, column);
@@ -1012,7 +1070,12 @@ impl Model {
                     return p.error("expected a column definition");
                 };
                 let old = old.unwrap_or_else(|| raw.name.clone());
-                let Some(at) = state.table.columns.iter().position(|c| c.name.eq_ignore_ascii_case(&old)) else {
+                let Some(at) = state
+                    .table
+                    .columns
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(&old))
+                else {
                     return p.error(format!("column `{old}` is not defined"));
                 };
                 let position = column_position(p)?;
@@ -1024,12 +1087,20 @@ impl Model {
                 }
                 if let Some(column) = state.table.columns.pop() {
                     let at = position.map_or(at, |pos| pos.resolve(&state.table.columns));
-                    state.table.columns.insert(at.min(state.table.columns.len()), column);
+                    state
+                        .table
+                        .columns
+                        .insert(at.min(state.table.columns.len()), column);
                 }
             } else if p.eat_kw("ALTER") {
                 p.eat_kw("COLUMN");
                 let column = p.name()?;
-                let Some(at) = state.table.columns.iter().position(|c| c.name.eq_ignore_ascii_case(&column)) else {
+                let Some(at) = state
+                    .table
+                    .columns
+                    .iter()
+                    .position(|c| c.name.eq_ignore_ascii_case(&column))
+                else {
                     return p.error(format!("column `{column}` is not defined"));
                 };
                 if p.eat_kws(&["SET", "DEFAULT"]) {
@@ -1052,7 +1123,12 @@ impl Model {
                     let old = p.name()?;
                     p.expect_kw("TO")?;
                     let new = p.name()?;
-                    match state.table.columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(&old)) {
+                    match state
+                        .table
+                        .columns
+                        .iter_mut()
+                        .find(|c| c.name.eq_ignore_ascii_case(&old))
+                    {
                         Some(column) => column.name = new.clone(),
                         None => return p.error(format!("column `{old}` is not defined")),
                     }
@@ -1061,7 +1137,12 @@ impl Model {
                     let old = p.name()?;
                     p.expect_kw("TO")?;
                     let new = p.name()?;
-                    match state.table.indexes.iter_mut().find(|i| i.name.eq_ignore_ascii_case(&old)) {
+                    match state
+                        .table
+                        .indexes
+                        .iter_mut()
+                        .find(|i| i.name.eq_ignore_ascii_case(&old))
+                    {
                         Some(index) => index.name = new,
                         None => return p.error(format!("index `{old}` is not defined")),
                     }
@@ -1074,6 +1155,8 @@ impl Model {
                 }
             } else if p.kw("PARTITION") {
                 partition_clause(p, &mut state.table)?;
+            } else if p.eat_kws(&["DISABLE", "KEYS"]) || p.eat_kws(&["ENABLE", "KEYS"]) {
+                // mysqldump's bulk-load hints: no schema change.
             } else if p.kw("LOCK") || p.kw("ALGORITHM") || p.kw("FORCE") {
                 p.pos += 1;
                 if !p.is(Kind::Comma) && !p.at_end() {
@@ -1119,7 +1202,10 @@ impl Model {
             p.expect_kw("ON")?;
             let (_, table) = p.qualified()?;
             let state = self.table_mut(p, &table)?;
-            state.table.indexes.retain(|i| !i.name.eq_ignore_ascii_case(&index));
+            state
+                .table
+                .indexes
+                .retain(|i| !i.name.eq_ignore_ascii_case(&index));
             return Ok(());
         }
         if p.eat_kw("TRIGGER") {
@@ -1158,8 +1244,25 @@ impl Model {
 
 fn is_clause_word(word: &str) -> bool {
     [
-        "WHERE", "JOIN", "LEFT", "RIGHT", "INNER", "CROSS", "OUTER", "NATURAL", "ON", "USING",
-        "GROUP", "ORDER", "HAVING", "LIMIT", "UNION", "STRAIGHT_JOIN", "WINDOW", "FOR", "LOCK",
+        "WHERE",
+        "JOIN",
+        "LEFT",
+        "RIGHT",
+        "INNER",
+        "CROSS",
+        "OUTER",
+        "NATURAL",
+        "ON",
+        "USING",
+        "GROUP",
+        "ORDER",
+        "HAVING",
+        "LIMIT",
+        "UNION",
+        "STRAIGHT_JOIN",
+        "WINDOW",
+        "FOR",
+        "LOCK",
     ]
     .iter()
     .any(|w| w.eq_ignore_ascii_case(word))
@@ -1194,7 +1297,11 @@ fn view_item_columns(item: &[Token], sources: &[(String, &Table)]) -> Vec<Column
                 [rest @ .., as_kw, alias] if as_kw.is_kw("AS") && alias.is_name() => {
                     (rest, Some(alias.text.clone()))
                 }
-                [rest @ .., alias] if rest.len() >= 1 && alias.is_name() && rest.last().is_some_and(Token::is_name) => {
+                [rest @ .., alias]
+                    if !rest.is_empty()
+                        && alias.is_name()
+                        && rest.last().is_some_and(Token::is_name) =>
+                {
                     (rest, Some(alias.text.clone()))
                 }
                 _ => (item, None),
@@ -1235,10 +1342,22 @@ fn next_name(taken: &[String], prefix: &str) -> String {
 
 /// Whether the tokens after ADD start a key or constraint rather than a column.
 fn starts_constraint(p: &Parser) -> bool {
-    ["CONSTRAINT", "PRIMARY", "UNIQUE", "KEY", "INDEX", "FULLTEXT", "SPATIAL", "FOREIGN", "CHECK"]
-        .iter()
-        .any(|kw| p.kw(kw))
-        && !p.peek_at(1).is_some_and(|t| t.kind == Kind::Word && is_type_word(&t.text))
+    [
+        "CONSTRAINT",
+        "PRIMARY",
+        "UNIQUE",
+        "KEY",
+        "INDEX",
+        "FULLTEXT",
+        "SPATIAL",
+        "FOREIGN",
+        "CHECK",
+    ]
+    .iter()
+    .any(|kw| p.kw(kw))
+        && !p
+            .peek_at(1)
+            .is_some_and(|t| t.kind == Kind::Word && is_type_word(&t.text))
 }
 
 fn is_type_word(word: &str) -> bool {
@@ -1300,55 +1419,105 @@ fn drop_spec(p: &mut Parser, table: &mut Table) -> PResult<()> {
     if p.eat_kws(&["FOREIGN", "KEY"]) {
         p.eat_kws(&["IF", "EXISTS"]);
         let name = p.name()?;
-        table.foreign_keys.retain(|f| f.name.as_deref() != Some(name.as_str()));
+        table
+            .foreign_keys
+            .retain(|f| f.name.as_deref() != Some(name.as_str()));
         return Ok(());
     }
     if p.eat_kw("INDEX") || p.eat_kw("KEY") {
         p.eat_kws(&["IF", "EXISTS"]);
         let name = p.name()?;
-        table.indexes.retain(|i| !i.name.eq_ignore_ascii_case(&name));
+        table
+            .indexes
+            .retain(|i| !i.name.eq_ignore_ascii_case(&name));
         return Ok(());
     }
     if p.eat_kw("CONSTRAINT") || p.eat_kw("CHECK") {
         p.eat_kws(&["IF", "EXISTS"]);
         let name = p.name()?;
-        table.checks.retain(|c| c.name.as_deref() != Some(name.as_str()));
-        table.foreign_keys.retain(|f| f.name.as_deref() != Some(name.as_str()));
+        table
+            .checks
+            .retain(|c| c.name.as_deref() != Some(name.as_str()));
+        table
+            .foreign_keys
+            .retain(|f| f.name.as_deref() != Some(name.as_str()));
         table.indexes.retain(|i| i.name != name || !i.unique);
         return Ok(());
     }
     p.eat_kw("COLUMN");
     p.eat_kws(&["IF", "EXISTS"]);
     let name = p.name()?;
-    table.columns.retain(|c| !c.name.eq_ignore_ascii_case(&name));
+    table
+        .columns
+        .retain(|c| !c.name.eq_ignore_ascii_case(&name));
     // The server drops the column from its indexes and drops emptied indexes.
     for index in &mut table.indexes {
-        index.keys.retain(|k| !matches!(k, IndexKey::Column { name: n, .. } if n.eq_ignore_ascii_case(&name)));
+        index.keys.retain(
+            |k| !matches!(k, IndexKey::Column { name: n, .. } if n.eq_ignore_ascii_case(&name)),
+        );
     }
     table.indexes.retain(|i| !i.keys.is_empty());
     Ok(())
 }
 
+/// Drops foreign key indexes the server generated once another index
+/// serves the same columns: any index the user declared, or a newer
+/// generated one.
+fn prune_generated(state: &mut TableState) {
+    let mut i = 0;
+    while i < state.generated.len() {
+        let name = state.generated[i].clone();
+        let Some(columns) = state
+            .table
+            .indexes
+            .iter()
+            .find(|x| x.name == name)
+            .and_then(|x| x.key_columns())
+            .map(|c| c.into_iter().map(String::from).collect::<Vec<_>>())
+        else {
+            state.generated.remove(i);
+            continue;
+        };
+        let older = &state.generated[..=i];
+        let redundant = state.table.indexes.iter().any(|other| {
+            other.name != name
+                && !older.contains(&other.name)
+                && index_serves(&other.keys, &other.method, &columns)
+        });
+        if redundant {
+            state.table.indexes.retain(|x| x.name != name);
+            state.generated.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
 /// Adds an index, naming it as the server does when unnamed: after its
-/// first column, with `_2`, `_3`, ... on a clash.
-fn add_key(table: &mut Table, key: KeyDef, p: &Parser) -> PResult<()> {
+/// first column, with `_2`, `_3`, ... on a clash (also when a generated
+/// foreign key index would take a name already in use).
+fn add_key(table: &mut Table, key: KeyDef, p: &Parser, generated: bool) -> PResult<()> {
     let name = if key.kind == KeyKind::Primary {
         if table.indexes.iter().any(|i| i.name == "PRIMARY") {
-            return p.error(format!("table `{}` has more than one primary key", table.name));
+            return p.error(format!(
+                "table `{}` has more than one primary key",
+                table.name
+            ));
         }
         "PRIMARY".to_string()
     } else {
         let taken = |n: &str| table.indexes.iter().any(|i| i.name.eq_ignore_ascii_case(n));
         match key.name {
-            Some(name) => {
+            Some(name) if !generated => {
                 if taken(&name) {
                     return p.error(format!("duplicate index name `{name}`"));
                 }
                 name
             }
-            None => {
-                let base = match key.keys.first() {
-                    Some(IndexKey::Column { name, .. }) => name.clone(),
+            given => {
+                let base = match (given, key.keys.first()) {
+                    (Some(name), _) => name,
+                    (None, Some(IndexKey::Column { name, .. })) => name.clone(),
                     _ => "functional_index".to_string(),
                 };
                 let mut name = base.clone();
@@ -1365,7 +1534,11 @@ fn add_key(table: &mut Table, key: KeyDef, p: &Parser) -> PResult<()> {
         // A primary key makes its columns NOT NULL.
         for k in &key.keys {
             if let IndexKey::Column { name, .. } = k {
-                if let Some(column) = table.columns.iter_mut().find(|c| c.name.eq_ignore_ascii_case(name)) {
+                if let Some(column) = table
+                    .columns
+                    .iter_mut()
+                    .find(|c| c.name.eq_ignore_ascii_case(name))
+                {
                     column.nullable = false;
                 }
             }
@@ -1375,8 +1548,13 @@ fn add_key(table: &mut Table, key: KeyDef, p: &Parser) -> PResult<()> {
         KeyKind::Fulltext => "fulltext".to_string(),
         KeyKind::Spatial => "spatial".to_string(),
         // A UNIQUE key over a whole BLOB/TEXT column is a hash index in MariaDB.
-        KeyKind::Unique if key.keys.iter().any(|k| is_long_unique_part(table, k)) => "hash".to_string(),
-        _ => match (key.using.as_deref(), table.options.get("engine").map(String::as_str)) {
+        KeyKind::Unique if key.keys.iter().any(|k| is_long_unique_part(table, k)) => {
+            "hash".to_string()
+        }
+        _ => match (
+            key.using.as_deref(),
+            table.options.get("engine").map(String::as_str),
+        ) {
             (Some(using), Some("memory" | "heap")) => using.to_string(),
             (None, Some("memory" | "heap")) => "hash".to_string(),
             _ => "btree".to_string(),
@@ -1401,7 +1579,9 @@ fn is_long_unique_part(table: &Table, key: &IndexKey) -> bool {
         IndexKey::Column { name, options } => {
             options.prefix_length.is_none()
                 && table.column(name).is_some_and(|c| {
-                    ["blob", "text", "json"].iter().any(|k| c.data_type.ends_with(k))
+                    ["blob", "text", "json"]
+                        .iter()
+                        .any(|k| c.data_type.ends_with(k))
                 })
         }
         IndexKey::Expression { .. } => false,
@@ -1432,7 +1612,11 @@ fn definition(p: &mut Parser, keys: bool) -> PResult<Definition> {
         }
         if p.eat_kws(&["FOREIGN", "KEY"]) {
             p.eat_kws(&["IF", "NOT", "EXISTS"]);
-            let index_name = if p.is(Kind::LParen) { None } else { Some(p.name()?) };
+            let index_name = if p.is(Kind::LParen) {
+                None
+            } else {
+                Some(p.name()?)
+            };
             let columns = name_list(p)?;
             let reference = reference(p)?;
             return Ok(Definition::ForeignKey {
@@ -1472,13 +1656,34 @@ fn definition(p: &mut Parser, keys: bool) -> PResult<Definition> {
     column_definition(p)
 }
 
+/// Column attributes that change nothing Carta records; consumed when present.
+fn ignored_column_attribute(p: &mut Parser) -> bool {
+    [
+        "BINARY",
+        "ASCII",
+        "UNICODE",
+        "BYTE",
+        "VISIBLE",
+        "INVISIBLE",
+        "COMPRESSED",
+    ]
+    .iter()
+    .any(|kw| p.eat_kw(kw))
+        || p.eat_kws(&["WITHOUT", "SYSTEM", "VERSIONING"])
+        || p.eat_kws(&["WITH", "SYSTEM", "VERSIONING"])
+}
+
 fn enforced(p: &mut Parser) {
     if !p.eat_kw("ENFORCED") {
         p.eat_kws(&["NOT", "ENFORCED"]);
     }
 }
 
-fn key_definition(p: &mut Parser, kind: KeyKind, constraint: Option<String>) -> PResult<Definition> {
+fn key_definition(
+    p: &mut Parser,
+    kind: KeyKind,
+    constraint: Option<String>,
+) -> PResult<Definition> {
     p.eat_kws(&["IF", "NOT", "EXISTS"]);
     let name = if p.is(Kind::LParen) || p.kw("USING") {
         None
@@ -1516,9 +1721,17 @@ fn index_options(p: &mut Parser) -> PResult<(Option<String>, Option<String>)> {
             comment = Some(p.string()?).filter(|c| !c.is_empty());
         } else if p.eat_kws(&["WITH", "PARSER"]) {
             p.name()?;
-        } else if p.eat_kw("KEY_BLOCK_SIZE") || p.eat_kw("ENGINE_ATTRIBUTE") || p.eat_kw("SECONDARY_ENGINE_ATTRIBUTE") {
+        } else if p.eat_kw("KEY_BLOCK_SIZE")
+            || p.eat_kw("ENGINE_ATTRIBUTE")
+            || p.eat_kw("SECONDARY_ENGINE_ATTRIBUTE")
+        {
             p.skip_option_value()?;
-        } else if p.eat_kw("VISIBLE") || p.eat_kw("INVISIBLE") || p.eat_kw("IGNORED") || p.eat_kws(&["NOT", "IGNORED"]) || p.eat_kw("CLUSTERING") {
+        } else if p.eat_kw("VISIBLE")
+            || p.eat_kw("INVISIBLE")
+            || p.eat_kw("IGNORED")
+            || p.eat_kws(&["NOT", "IGNORED"])
+            || p.eat_kw("CLUSTERING")
+        {
             if p.eat_op("=") {
                 p.value()?;
             }
@@ -1568,9 +1781,15 @@ fn key_parts(p: &mut Parser) -> PResult<Vec<IndexKey>> {
                 options.descending = descending;
                 IndexKey::Column { name, options }
             }
-            IndexKey::Expression { expression, mut options } => {
+            IndexKey::Expression {
+                expression,
+                mut options,
+            } => {
                 options.descending = descending;
-                IndexKey::Expression { expression, options }
+                IndexKey::Expression {
+                    expression,
+                    options,
+                }
             }
         });
         if p.eat(Kind::Comma) {
@@ -1686,13 +1905,11 @@ fn column_definition(p: &mut Parser) -> PResult<Definition> {
         raw.auto_increment = true;
         extras.unique = true;
     }
-    let mut explicit_null = false;
     loop {
         if p.eat_kws(&["NOT", "NULL"]) {
             raw.nullable = false;
         } else if p.eat_kw("NULL") {
             raw.nullable = true;
-            explicit_null = true;
         } else if p.eat_kw("DEFAULT") {
             let start = p.pos;
             if p.is(Kind::LParen) {
@@ -1701,7 +1918,9 @@ fn column_definition(p: &mut Parser) -> PResult<Definition> {
                 if p.peek().is_some_and(|t| t.is_op("-") || t.is_op("+")) {
                     p.pos += 1;
                 }
-                if p.peek().is_some_and(|t| t.kind == Kind::Word && t.text.starts_with('_')) {
+                if p.peek()
+                    .is_some_and(|t| t.kind == Kind::Word && t.text.starts_with('_'))
+                {
                     p.pos += 1;
                 }
                 if p.at_end() {
@@ -1732,7 +1951,6 @@ fn column_definition(p: &mut Parser) -> PResult<Definition> {
         } else if p.eat_kw("CHARSET") || p.eat_kws(&["CHARACTER", "SET"]) {
             p.eat_op("=");
             extras.charset = Some(p.value()?);
-        } else if p.eat_kw("BINARY") || p.eat_kw("ASCII") || p.eat_kw("UNICODE") || p.eat_kw("BYTE") {
         } else if p.eat_kws(&["ON", "UPDATE"]) {
             let start = p.pos;
             p.pos += 1;
@@ -1753,20 +1971,26 @@ fn column_definition(p: &mut Parser) -> PResult<Definition> {
                 p.eat_kw("VIRTUAL");
             }
             raw.generated = Some((expression, stored));
-            if !explicit_null && raw.nullable {
-                raw.nullable = true;
-            }
         } else if p.kw("CONSTRAINT") || p.kw("CHECK") {
-            let constraint = if p.eat_kw("CONSTRAINT") { Some(p.name()?) } else { None };
+            let constraint = if p.eat_kw("CONSTRAINT") {
+                Some(p.name()?)
+            } else {
+                None
+            };
             p.expect_kw("CHECK")?;
             let expression = p.parenthesized_text()?;
             enforced(p);
             extras.check = Some((constraint, expression));
         } else if p.kw("REFERENCES") {
             extras.reference = Some(reference(p)?);
-        } else if p.eat_kw("VISIBLE") || p.eat_kw("INVISIBLE") || p.eat_kw("COMPRESSED") {
-        } else if p.eat_kws(&["WITHOUT", "SYSTEM", "VERSIONING"]) || p.eat_kws(&["WITH", "SYSTEM", "VERSIONING"]) {
-        } else if p.eat_kw("COLUMN_FORMAT") || p.eat_kw("STORAGE") || p.eat_kw("SRID") || p.eat_kw("ENGINE_ATTRIBUTE") || p.eat_kw("SECONDARY_ENGINE_ATTRIBUTE") {
+        } else if ignored_column_attribute(p) {
+            // Nothing the Catalog records.
+        } else if p.eat_kw("COLUMN_FORMAT")
+            || p.eat_kw("STORAGE")
+            || p.eat_kw("SRID")
+            || p.eat_kw("ENGINE_ATTRIBUTE")
+            || p.eat_kw("SECONDARY_ENGINE_ATTRIBUTE")
+        {
             p.eat_op("=");
             p.value()?;
         } else {
@@ -1786,7 +2010,10 @@ fn table_options(p: &mut Parser, state: &mut TableState, create: bool) -> PResul
         let default = p.eat_kw("DEFAULT");
         if p.eat_kw("ENGINE") || p.eat_kw("TYPE") {
             p.eat_op("=");
-            state.table.options.insert("engine".into(), p.value()?.to_ascii_lowercase());
+            state
+                .table
+                .options
+                .insert("engine".into(), p.value()?.to_ascii_lowercase());
         } else if p.eat_kw("CHARSET") || p.eat_kws(&["CHARACTER", "SET"]) {
             p.eat_op("=");
             state.collation = default_collation(&p.value()?);
@@ -1799,13 +2026,21 @@ fn table_options(p: &mut Parser, state: &mut TableState, create: bool) -> PResul
             p.eat_op("=");
             state.table.comment = Some(p.string()?).filter(|c| !c.is_empty());
         } else if p.eat_kws(&["WITH", "SYSTEM", "VERSIONING"]) {
-            state.table.options.insert("system_versioned".into(), "true".into());
+            state
+                .table
+                .options
+                .insert("system_versioned".into(), "true".into());
         } else if create && p.kw("PARTITION") {
             partition_clause(p, &mut state.table)?;
-        } else if p.peek().is_some_and(|t| t.kind == Kind::Word && is_table_option(&t.text)) {
+        } else if p
+            .peek()
+            .is_some_and(|t| t.kind == Kind::Word && is_table_option(&t.text))
+        {
             p.pos += 1;
             p.skip_option_value()?;
-        } else if create && p.eat(Kind::Comma) {
+        } else if create && p.is(Kind::Comma) {
+            // Table options may be separated by commas.
+            p.pos += 1;
         } else if create && !p.at_end() {
             return p.error("unexpected text after the table definition");
         } else {
@@ -1816,13 +2051,39 @@ fn table_options(p: &mut Parser, state: &mut TableState, create: bool) -> PResul
 
 fn is_table_option(word: &str) -> bool {
     [
-        "AUTO_INCREMENT", "AVG_ROW_LENGTH", "CHECKSUM", "COMPRESSION", "CONNECTION", "DATA",
-        "DELAY_KEY_WRITE", "ENCRYPTION", "ENCRYPTED", "ENCRYPTION_KEY_ID", "INDEX",
-        "INSERT_METHOD", "KEY_BLOCK_SIZE", "MAX_ROWS", "MIN_ROWS", "PACK_KEYS", "PASSWORD",
-        "ROW_FORMAT", "STATS_AUTO_RECALC", "STATS_PERSISTENT", "STATS_SAMPLE_PAGES",
-        "TABLESPACE", "UNION", "PAGE_CHECKSUM", "PAGE_COMPRESSED", "PAGE_COMPRESSION_LEVEL",
-        "TRANSACTIONAL", "IETF_QUOTES", "SEQUENCE", "ENGINE_ATTRIBUTE", "SECONDARY_ENGINE",
-        "AUTOEXTEND_SIZE", "START",
+        "AUTO_INCREMENT",
+        "AVG_ROW_LENGTH",
+        "CHECKSUM",
+        "COMPRESSION",
+        "CONNECTION",
+        "DATA",
+        "DELAY_KEY_WRITE",
+        "ENCRYPTION",
+        "ENCRYPTED",
+        "ENCRYPTION_KEY_ID",
+        "INDEX",
+        "INSERT_METHOD",
+        "KEY_BLOCK_SIZE",
+        "MAX_ROWS",
+        "MIN_ROWS",
+        "PACK_KEYS",
+        "PASSWORD",
+        "ROW_FORMAT",
+        "STATS_AUTO_RECALC",
+        "STATS_PERSISTENT",
+        "STATS_SAMPLE_PAGES",
+        "TABLESPACE",
+        "UNION",
+        "PAGE_CHECKSUM",
+        "PAGE_COMPRESSED",
+        "PAGE_COMPRESSION_LEVEL",
+        "TRANSACTIONAL",
+        "IETF_QUOTES",
+        "SEQUENCE",
+        "ENGINE_ATTRIBUTE",
+        "SECONDARY_ENGINE",
+        "AUTOEXTEND_SIZE",
+        "START",
     ]
     .iter()
     .any(|o| o.eq_ignore_ascii_case(word))
@@ -1884,11 +2145,18 @@ fn partition_clause(p: &mut Parser, table: &mut Table) -> PResult<()> {
         Some((m, e)) => (Some(m.as_str()), Some(e.as_str())),
         None => (None, None),
     };
-    table.partition_key = Some(partition_key(&method, &expression, sub_method, sub_expression));
+    table.partition_key = Some(partition_key(
+        &method,
+        &expression,
+        sub_method,
+        sub_expression,
+    ));
     if entries.is_empty() {
         table.options.remove("partitions");
     } else {
-        table.options.insert("partitions".into(), entries.join(", "));
+        table
+            .options
+            .insert("partitions".into(), entries.join(", "));
     }
     Ok(())
 }
@@ -1939,14 +2207,18 @@ mod tests {
             .into_iter()
             .map(|(s, e)| text[s..e].trim())
             .collect();
-        assert_eq!(statements.len(), 4, "{statements:?}");
-        assert!(statements[2].ends_with("SET @a=1; END"), "{statements:?}");
-        assert_eq!(statements[3], "SELECT ';'");
+        assert_eq!(statements.len(), 3, "{statements:?}");
+        assert!(statements[1].ends_with("SET @a=1; END"), "{statements:?}");
+        assert_eq!(statements[2], "SELECT ';'");
     }
 
     #[test]
     fn unnamed_objects_get_the_next_free_number() {
-        let taken = vec!["t_ibfk_1".to_string(), "t_ibfk_3".to_string(), "other".to_string()];
+        let taken = vec![
+            "t_ibfk_1".to_string(),
+            "t_ibfk_3".to_string(),
+            "other".to_string(),
+        ];
         assert_eq!(next_name(&taken, "t_ibfk_"), "t_ibfk_4");
         assert_eq!(next_name(&[], "CONSTRAINT_"), "CONSTRAINT_1");
     }

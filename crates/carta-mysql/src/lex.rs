@@ -143,7 +143,12 @@ pub(crate) fn tokenize(text: &str, base: usize) -> Vec<Token> {
                 && bytes.get(i + 1) == Some(&b'\'') =>
             {
                 let end = text[i + 2..].find('\'').map_or(bytes.len(), |p| i + 3 + p);
-                push(&mut tokens, Kind::Hex, text[i..end].to_ascii_lowercase(), end);
+                push(
+                    &mut tokens,
+                    Kind::Hex,
+                    text[i..end].to_ascii_lowercase(),
+                    end,
+                );
                 i = end;
             }
             _ if c == b'0' && matches!(bytes.get(i + 1), Some(b'x' | b'b')) && {
@@ -154,7 +159,12 @@ pub(crate) fn tokenize(text: &str, base: usize) -> Vec<Token> {
                 while end < bytes.len() && bytes[end].is_ascii_alphanumeric() {
                     end += 1;
                 }
-                push(&mut tokens, Kind::Hex, text[i..end].to_ascii_lowercase(), end);
+                push(
+                    &mut tokens,
+                    Kind::Hex,
+                    text[i..end].to_ascii_lowercase(),
+                    end,
+                );
                 i = end;
             }
             _ if c.is_ascii_digit() || c == b'.' => {
@@ -165,7 +175,12 @@ pub(crate) fn tokenize(text: &str, base: usize) -> Vec<Token> {
                     push(&mut tokens, Kind::Word, text[i..word_end].into(), word_end);
                     i = word_end;
                 } else {
-                    push(&mut tokens, Kind::Number, text[i..end].to_ascii_lowercase(), end);
+                    push(
+                        &mut tokens,
+                        Kind::Number,
+                        text[i..end].to_ascii_lowercase(),
+                        end,
+                    );
                     i = end;
                 }
             }
@@ -189,7 +204,10 @@ pub(crate) fn tokenize(text: &str, base: usize) -> Vec<Token> {
 }
 
 fn char_at(text: &str, i: usize) -> String {
-    text[i..].chars().next().map_or_else(String::new, String::from)
+    text[i..]
+        .chars()
+        .next()
+        .map_or_else(String::new, String::from)
 }
 
 fn is_word_byte(b: u8) -> bool {

@@ -68,7 +68,9 @@ fn parse_url(url: &str) -> Result<(Opts, Endpoint), IngestError> {
     let database = opts
         .db_name()
         .filter(|d| !d.is_empty())
-        .ok_or_else(|| invalid("no database named: add it as the path, e.g. mysql://user@host/app".into()))?
+        .ok_or_else(|| {
+            invalid("no database named: add it as the path, e.g. mysql://user@host/app".into())
+        })?
         .to_string();
     let endpoint = Endpoint {
         host: opts.ip_or_hostname().to_string(),
@@ -139,7 +141,9 @@ fn exclusions(options: &IngestOptions, schema_col: &str, table_col: &str) -> (St
         params.push(Value::from(pattern));
     }
     for pattern in like.qualified {
-        sql.push_str(&format!(" AND CONCAT({schema_col}, '.', {table_col}) NOT LIKE ?"));
+        sql.push_str(&format!(
+            " AND CONCAT({schema_col}, '.', {table_col}) NOT LIKE ?"
+        ));
         params.push(Value::from(pattern));
     }
     (sql, params)
@@ -184,9 +188,11 @@ fn string(row: &Row, i: usize) -> String {
     text(row, i).unwrap_or_default()
 }
 
-const TABLES: &str = "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT, TABLE_ROWS \
+const TABLES: &str =
+    "SELECT TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COLLATION, TABLE_COMMENT, TABLE_ROWS \
     FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME";
-const COLUMNS: &str = "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, \
+const COLUMNS: &str =
+    "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA, \
     GENERATION_EXPRESSION, COLLATION_NAME, COLUMN_COMMENT \
     FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME, ORDINAL_POSITION";
 const FOREIGN_KEYS: &str = "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_SCHEMA, \
@@ -204,7 +210,8 @@ const CHECKS_MYSQL: &str = "SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_C
     ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
     WHERE tc.TABLE_SCHEMA = ? AND tc.CONSTRAINT_TYPE = 'CHECK'";
 /// MySQL 8.0.13+ has functional key parts (EXPRESSION); MariaDB has none.
-const INDEXES_MARIADB: &str = "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION, SUB_PART, \
+const INDEXES_MARIADB: &str =
+    "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION, SUB_PART, \
     INDEX_TYPE, INDEX_COMMENT, NULL FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? \
     ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX";
 const INDEXES_MYSQL: &str = "SELECT TABLE_NAME, INDEX_NAME, NON_UNIQUE, COLUMN_NAME, COLLATION, SUB_PART, \
@@ -215,7 +222,8 @@ const TRIGGERS: &str = "SELECT EVENT_OBJECT_TABLE, TRIGGER_NAME, ACTION_TIMING, 
     ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME";
 const VIEWS: &str = "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS \
     WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME";
-const PARTITIONS: &str = "SELECT TABLE_NAME, PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, \
+const PARTITIONS: &str =
+    "SELECT TABLE_NAME, PARTITION_NAME, PARTITION_METHOD, PARTITION_EXPRESSION, \
     SUBPARTITION_METHOD, SUBPARTITION_EXPRESSION, PARTITION_DESCRIPTION \
     FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = ? AND PARTITION_NAME IS NOT NULL \
     AND (SUBPARTITION_ORDINAL_POSITION IS NULL OR SUBPARTITION_ORDINAL_POSITION = 1) \
@@ -274,13 +282,27 @@ async fn read(
     let second = async {
         Ok::<_, IngestError>((
             fetch(b, indexes_sql, db, options, plain).await?,
-            fetch(b, FOREIGN_KEYS, db, options, ("k.TABLE_SCHEMA", "k.TABLE_NAME")).await?,
+            fetch(
+                b,
+                FOREIGN_KEYS,
+                db,
+                options,
+                ("k.TABLE_SCHEMA", "k.TABLE_NAME"),
+            )
+            .await?,
         ))
     };
     let third = async {
         Ok::<_, IngestError>((
             fetch(c, checks_sql, db, options, checks_cols).await?,
-            fetch(c, TRIGGERS, db, options, ("EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE")).await?,
+            fetch(
+                c,
+                TRIGGERS,
+                db,
+                options,
+                ("EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE"),
+            )
+            .await?,
             fetch(c, PARTITIONS, db, options, plain).await?,
         ))
     };
@@ -317,10 +339,14 @@ fn assemble(db: &str, rows: Fetched) -> Schema {
         };
         if kind == TableKind::Table {
             if let Some(engine) = text(row, 2) {
-                table.options.insert("engine".into(), engine.to_ascii_lowercase());
+                table
+                    .options
+                    .insert("engine".into(), engine.to_ascii_lowercase());
             }
             if table_type == "SYSTEM VERSIONED" {
-                table.options.insert("system_versioned".into(), "true".into());
+                table
+                    .options
+                    .insert("system_versioned".into(), "true".into());
             }
             table.comment = text(row, 4).filter(|c| !c.is_empty());
             table.row_estimate = number(row, 5);
@@ -335,7 +361,9 @@ fn assemble(db: &str, rows: Fetched) -> Schema {
         };
         let extra = string(row, 5).to_ascii_lowercase();
         let generated = text(row, 6)
-            .filter(|g| !g.is_empty() && extra.contains("generated") && !extra.contains("default_generated"))
+            .filter(|g| {
+                !g.is_empty() && extra.contains("generated") && !extra.contains("default_generated")
+            })
             .map(|g| (g, extra.contains("stored")));
         let raw = RawColumn {
             name: string(row, 1),
@@ -396,7 +424,9 @@ fn default_sql(value: &str, column_type: &str, extra: &str) -> String {
         return value.to_string();
     }
     let ty = crate::types::column_type(column_type);
-    if crate::types::is_textual(&ty.logical) || matches!(ty.logical, carta_catalog::LogicalType::Boolean) {
+    if crate::types::is_textual(&ty.logical)
+        || matches!(ty.logical, carta_catalog::LogicalType::Boolean)
+    {
         crate::lex::quote_string(value)
     } else {
         value.to_string()
@@ -551,7 +581,11 @@ pub(crate) fn partition_key(
     sub_method: Option<&str>,
     sub_expression: Option<&str>,
 ) -> String {
-    let mut key = format!("{} ({})", method.to_ascii_uppercase(), canonical(expression));
+    let mut key = format!(
+        "{} ({})",
+        method.to_ascii_uppercase(),
+        canonical(expression)
+    );
     if let Some(sub) = sub_method.filter(|m| !m.is_empty()) {
         key.push_str(&format!(
             " SUBPARTITION BY {} ({})",

@@ -143,7 +143,10 @@ pub(crate) fn default_value(sql: &str, logical: &LogicalType) -> Option<String> 
 
 fn is_date_only(text: &str) -> bool {
     let b = text.as_bytes();
-    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && text.chars().filter(char::is_ascii_digit).count() == 8
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && text.chars().filter(char::is_ascii_digit).count() == 8
 }
 
 /// Table facts both sources derive the same way once columns, indexes and
@@ -190,7 +193,10 @@ fn recognize_json(table: &mut Table) {
         if column.data_type != "longtext" {
             continue;
         }
-        let expected = canonical(&format!("json_valid({})", crate::lex::quote_ident(&column.name)));
+        let expected = canonical(&format!(
+            "json_valid({})",
+            crate::lex::quote_ident(&column.name)
+        ));
         let is_json = table.checks.iter().any(|c: &CheckConstraint| {
             c.name.as_deref() == Some(column.name.as_str()) && c.expression == expected
         });
@@ -246,7 +252,10 @@ mod tests {
         assert_eq!(default_value("0", &text).as_deref(), Some("'0'"));
         assert_eq!(default_value("\"it's\"", &text).as_deref(), Some("'it''s'"));
         assert_eq!(default_value("1.5", &dec).as_deref(), Some("1.50"));
-        assert_eq!(default_value("TRUE", &LogicalType::Boolean).as_deref(), Some("1"));
+        assert_eq!(
+            default_value("TRUE", &LogicalType::Boolean).as_deref(),
+            Some("1")
+        );
         assert_eq!(
             default_value(
                 "CURRENT_TIMESTAMP",
@@ -269,10 +278,7 @@ mod tests {
             collation: Some("utf8mb4_bin".into()),
             ..RawColumn::default()
         };
-        assert_eq!(
-            column(raw.clone(), Some("utf8mb4_bin")).collation,
-            None
-        );
+        assert_eq!(column(raw.clone(), Some("utf8mb4_bin")).collation, None);
         assert_eq!(
             column(raw, Some("utf8mb4_general_ci")).collation.as_deref(),
             Some("utf8mb4_bin")

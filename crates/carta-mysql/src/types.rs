@@ -90,8 +90,12 @@ fn base_name(name: &str) -> String {
         "real" | "double precision" | "float8" => "double",
         "float4" => "float",
         "character" | "nchar" | "national char" | "national character" => "char",
-        "character varying" | "nvarchar" | "national varchar" | "nchar varchar"
-        | "national character varying" | "char varying" => "varchar",
+        "character varying"
+        | "nvarchar"
+        | "national varchar"
+        | "nchar varchar"
+        | "national character varying"
+        | "char varying" => "varchar",
         "long varchar" | "long" | "long char varying" => "mediumtext",
         "long varbinary" => "mediumblob",
         "geomcollection" => "geometrycollection",
@@ -118,7 +122,11 @@ fn build(
     unsigned: bool,
     zerofill: bool,
 ) -> ColumnType {
-    let sign = if unsigned || zerofill { " unsigned" } else { "" };
+    let sign = if unsigned || zerofill {
+        " unsigned"
+    } else {
+        ""
+    };
     let fill = if zerofill { " zerofill" } else { "" };
     let len = |n: u64| u32::try_from(n).ok();
     let simple = |data_type: &str, logical| ColumnType {
@@ -310,7 +318,10 @@ mod tests {
         assert_eq!(spell("INT(11)"), "int");
         assert_eq!(spell("bigint(20) unsigned"), "bigint unsigned");
         assert_eq!(spell("tinyint(1)"), "tinyint(1)");
-        assert_eq!(spell("int(5) unsigned zerofill"), "int(5) unsigned zerofill");
+        assert_eq!(
+            spell("int(5) unsigned zerofill"),
+            "int(5) unsigned zerofill"
+        );
         assert_eq!(spell("year(4)"), "year");
         assert_eq!(spell("INTEGER"), "int");
     }
