@@ -1,5 +1,6 @@
-//! One truth: reading a DDL text and reading a live PostgreSQL after that
-//! text was applied give the same Catalog and the same fingerprint. This
+//! One truth: reading a DDL text, reading the `pg_dump --schema-only` of a
+//! database it was applied to, and reading that database live give the same
+//! Catalog and the same fingerprint. This
 //! test is the arbiter between the two readers, for hand-written schemas
 //! covering every object kind and for every seed in `examples/seeds/`.
 
@@ -51,20 +52,38 @@ fn first_difference(left: &str, right: &str) -> String {
     format!("--- live (line {})\n{}\n--- ddl\n{}", at + 1, show(&a), show(&b))
 }
 
+/// `pg_dump --schema-only` of a database: the other DDL text the reader must get right.
+fn pg_dump(db: &PgDatabase) -> String {
+    let output = std::process::Command::new("pg_dump")
+        .args(["--schema-only", "--no-owner", "--dbname", &db.url()])
+        .output()
+        .expect("pg_dump runs (it comes with the PostgreSQL client)");
+    assert!(output.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("pg_dump writes UTF-8")
+}
+
+/// Asserts that `sql` as a DDL file, and the `pg_dump` of a database it
+/// was applied to, both read as that database reads live.
 fn assert_one_truth(name: &str, sql: &str) {
     let db = PgDatabase::create();
     db.execute(sql);
     let live = live(&db);
-    let ddl = from_ddl(Path::new(name), sql);
+    assert_same(name, &live, &from_ddl(Path::new(name), sql));
+    let dump = pg_dump(&db);
+    let dump_name = format!("{name} (pg_dump)");
+    assert_same(&dump_name, &live, &from_ddl(Path::new(&dump_name), &dump));
+}
+
+fn assert_same(name: &str, live: &Catalog, ddl: &Catalog) {
     // The fingerprints are compared last: a differing fingerprint line says nothing useful.
     let body = |c: &Catalog| {
         let mut c = c.clone();
         c.fingerprint.clear();
         c.to_json()
     };
-    let (live_json, ddl_json) = (body(&live), body(&ddl));
+    let (live_json, ddl_json) = (body(live), body(ddl));
     if live_json != ddl_json {
-        let stem = Path::new(name).file_stem().map_or("schema".into(), |s| s.to_string_lossy().to_string());
+        let stem: String = name.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect();
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
         let written = std::fs::write(dir.join(format!("{stem}.live.json")), &live_json)
             .and_then(|()| std::fs::write(dir.join(format!("{stem}.ddl.json")), &ddl_json));

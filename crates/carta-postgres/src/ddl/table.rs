@@ -417,14 +417,14 @@ impl Model {
             column.nullable = false;
         }
         if let Some(default) = def.raw_default.as_deref() {
-            column.default = canon::node(default);
+            column.default = column_default(default);
         }
         for c in apply_constraint_attributes(&def.constraints) {
             match c.contype() {
                 ConstrType::ConstrNull => column.nullable = true,
                 ConstrType::ConstrNotnull => column.nullable = false,
                 ConstrType::ConstrDefault => {
-                    column.default = c.raw_expr.as_deref().and_then(canon::node)
+                    column.default = c.raw_expr.as_deref().and_then(column_default)
                 }
                 ConstrType::ConstrIdentity => {
                     column.identity = Some(identity_kind(&c.generated_when));
@@ -1063,7 +1063,7 @@ impl Model {
                 self.add_column(schema, table, def, cmd.missing_ok, recurse)
             }
             AlterTableType::AtColumnDefault => {
-                let default = cmd.def.as_deref().and_then(canon::node);
+                let default = cmd.def.as_deref().and_then(column_default);
                 self.with_column(schema, table, &cmd.name, recurse, &|c| {
                     c.default = default.clone()
                 })
@@ -1550,6 +1550,11 @@ fn index_key(elem: &IndexElem) -> (IndexKey, String) {
             )
         }
     }
+}
+
+/// A column default as stored: the server keeps no default for a plain `NULL`.
+fn column_default(expr: &Node) -> Option<String> {
+    canon::node(expr).filter(|d| d != "NULL")
 }
 
 fn identity_kind(generated_when: &str) -> Identity {
