@@ -94,7 +94,6 @@ COMMENT ON COLUMN orko.users.updated_at IS 'Last update time, for auditing and h
 -- Email is the login name, so it must identify one user; mail addresses are
 -- compared without case by every provider in practice.
 CREATE UNIQUE INDEX users_email_key ON orko.users (lower(email));
-CREATE INDEX users_org_id_idx ON orko.users (org_id);
 
 CREATE TRIGGER users_set_updated_at BEFORE UPDATE ON orko.users
     FOR EACH ROW EXECUTE FUNCTION orko.set_updated_at();
@@ -121,10 +120,6 @@ COMMENT ON COLUMN orko.auth_tokens.revoked_at IS 'Set when the token is revoked 
 COMMENT ON COLUMN orko.auth_tokens.status IS 'active/suspended/archived state.';
 COMMENT ON COLUMN orko.auth_tokens.created_at IS 'Issue time.';
 COMMENT ON COLUMN orko.auth_tokens.updated_at IS 'Last update time.';
-
--- Authentication looks up a user's live tokens on every request; revoked
--- tokens are never looked up, so they stay out of the index.
-CREATE INDEX auth_tokens_live_by_user ON orko.auth_tokens (user_id, expires_at) WHERE revoked_at IS NULL;
 
 CREATE TRIGGER auth_tokens_set_updated_at BEFORE UPDATE ON orko.auth_tokens
     FOR EACH ROW EXECUTE FUNCTION orko.set_updated_at();
@@ -156,10 +151,6 @@ COMMENT ON COLUMN orko.automations.status IS 'active/suspended/archived state.';
 COMMENT ON COLUMN orko.automations.created_at IS 'Creation time.';
 COMMENT ON COLUMN orko.automations.updated_at IS 'Last update time.';
 
-CREATE INDEX automations_user_id_idx ON orko.automations (user_id);
--- The scheduler scans only the automations that can run.
-CREATE INDEX automations_active_last_run ON orko.automations (last_run_at) WHERE status = 'active';
-
 CREATE TRIGGER automations_set_updated_at BEFORE UPDATE ON orko.automations
     FOR EACH ROW EXECUTE FUNCTION orko.set_updated_at();
 
@@ -188,9 +179,6 @@ COMMENT ON COLUMN orko.logs.event IS 'Recorded event or system action.';
 COMMENT ON COLUMN orko.logs.details IS 'Event payload.';
 COMMENT ON COLUMN orko.logs.created_at IS 'When the event happened.';
 
-CREATE INDEX logs_org_created ON orko.logs (org_id, created_at DESC);
-CREATE INDEX logs_user_id_idx ON orko.logs (user_id);
-
 CREATE TABLE orko.feedback (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     -- SET NULL: feedback stays useful for product analysis after its
@@ -212,8 +200,6 @@ COMMENT ON COLUMN orko.feedback.comment IS 'Free-text comment or improvement sug
 COMMENT ON COLUMN orko.feedback.context IS 'Where the feedback was given, e.g. the screen or automation concerned.';
 COMMENT ON COLUMN orko.feedback.created_at IS 'Submission time.';
 COMMENT ON COLUMN orko.feedback.updated_at IS 'Last edit time.';
-
-CREATE INDEX feedback_user_id_idx ON orko.feedback (user_id);
 
 CREATE TRIGGER feedback_set_updated_at BEFORE UPDATE ON orko.feedback
     FOR EACH ROW EXECUTE FUNCTION orko.set_updated_at();

@@ -358,12 +358,6 @@ CREATE INDEX idx_orchestration_runs_status ON orchestrator.orchestration_runs (s
 CREATE INDEX idx_api_usage_organization_id ON orchestrator.api_usage (organization_id);
 CREATE INDEX idx_api_usage_created_at ON orchestrator.api_usage (created_at);
 
--- Beyond the seed: the run-detail lookups the RLS policies and the run pages
--- make, and the delivery scan that only ever reads active webhooks.
-CREATE INDEX idx_phase_executions_run_id ON orchestrator.phase_executions (run_id);
-CREATE INDEX idx_integration_operations_run_id ON orchestrator.integration_operations (run_id);
-CREATE INDEX idx_webhooks_active ON orchestrator.webhooks (organization_id) WHERE is_active;
-
 -- Row level security: every table is isolated by organization.
 
 ALTER TABLE orchestrator.organizations ENABLE ROW LEVEL SECURITY;

@@ -32,7 +32,7 @@
 --   handed over first.
 -- - docs.ref_id points at a schema, table or column depending on scope. One
 --   column cannot carry a foreign key to three tables, so it has none; the
---   application checks it and (scope, ref_id) is indexed.
+--   application checks it.
 -- - updated_at is kept current by a trigger, and a trigger makes audits
 --   append-only.
 -- The seed's embeddings (pgvector) are left out: they need an extension
@@ -120,8 +120,6 @@ COMMENT ON COLUMN carta.workspaces.owner_id IS 'User who owns this workspace.';
 COMMENT ON COLUMN carta.workspaces.created_at IS 'Created time.';
 COMMENT ON COLUMN carta.workspaces.updated_at IS 'Last updated time.';
 
-CREATE INDEX workspaces_owner_id_idx ON carta.workspaces (owner_id);
-
 CREATE TRIGGER workspaces_set_updated_at BEFORE UPDATE ON carta.workspaces
     FOR EACH ROW EXECUTE FUNCTION carta.set_updated_at();
 
@@ -140,8 +138,6 @@ COMMENT ON COLUMN carta.memberships.user_id IS 'Foreign key to users.';
 COMMENT ON COLUMN carta.memberships.workspace_id IS 'Foreign key to workspaces.';
 COMMENT ON COLUMN carta.memberships.role IS 'owner, admin, editor or viewer.';
 COMMENT ON COLUMN carta.memberships.created_at IS 'Created time.';
-
-CREATE INDEX memberships_workspace_id_idx ON carta.memberships (workspace_id);
 
 CREATE TABLE carta.connections (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -166,8 +162,6 @@ COMMENT ON COLUMN carta.connections.mode IS 'read-only or read-write.';
 COMMENT ON COLUMN carta.connections.created_at IS 'Linked time.';
 COMMENT ON COLUMN carta.connections.updated_at IS 'Last sync/update time.';
 
-CREATE INDEX connections_workspace_id_idx ON carta.connections (workspace_id);
-
 CREATE TRIGGER connections_set_updated_at BEFORE UPDATE ON carta.connections
     FOR EACH ROW EXECUTE FUNCTION carta.set_updated_at();
 
@@ -185,9 +179,6 @@ COMMENT ON COLUMN carta.schemas.connection_id IS 'Foreign key to connections.';
 COMMENT ON COLUMN carta.schemas.version IS 'Schema version identifier.';
 COMMENT ON COLUMN carta.schemas.schema_json IS 'Compact representation of schema.';
 COMMENT ON COLUMN carta.schemas.created_at IS 'Schema crawl time.';
-
--- The latest version of a connection is the common read.
-CREATE INDEX schemas_connection_created ON carta.schemas (connection_id, created_at DESC);
 
 CREATE TABLE carta.tables (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -230,9 +221,6 @@ COMMENT ON COLUMN carta.columns.is_fk IS 'Foreign key indicator.';
 COMMENT ON COLUMN carta.columns.fk_table_id IS 'Linked table if FK.';
 COMMENT ON COLUMN carta.columns.description IS 'AI-generated explanation.';
 
--- "Which columns point at this table" for ERDs; most columns point nowhere.
-CREATE INDEX columns_fk_table_id_idx ON carta.columns (fk_table_id) WHERE fk_table_id IS NOT NULL;
-
 CREATE TABLE carta.queries (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     workspace_id uuid NOT NULL REFERENCES carta.workspaces (id) ON DELETE CASCADE,
@@ -251,10 +239,6 @@ COMMENT ON COLUMN carta.queries.sql_text IS 'The SQL query text.';
 COMMENT ON COLUMN carta.queries.description IS 'AI-generated or manual explanation.';
 COMMENT ON COLUMN carta.queries.created_by IS 'User who created the query.';
 COMMENT ON COLUMN carta.queries.created_at IS 'Created time.';
-
-CREATE INDEX queries_workspace_id_idx ON carta.queries (workspace_id);
-CREATE INDEX queries_connection_id_idx ON carta.queries (connection_id);
-CREATE INDEX queries_created_by_idx ON carta.queries (created_by);
 
 CREATE TABLE carta.executions (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -276,9 +260,6 @@ COMMENT ON COLUMN carta.executions.row_count IS 'Number of rows returned.';
 COMMENT ON COLUMN carta.executions.status IS 'success, failed or cancelled.';
 COMMENT ON COLUMN carta.executions.error_msg IS 'Error if failed.';
 
-CREATE INDEX executions_query_started ON carta.executions (query_id, started_at DESC);
-CREATE INDEX executions_executed_by_idx ON carta.executions (executed_by);
-
 CREATE TABLE carta.docs (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     scope carta.doc_scope NOT NULL,
@@ -296,8 +277,6 @@ COMMENT ON COLUMN carta.docs.content_md IS 'Documentation in Markdown.';
 COMMENT ON COLUMN carta.docs.template IS 'Template used for generation.';
 COMMENT ON COLUMN carta.docs.created_at IS 'Doc creation time.';
 COMMENT ON COLUMN carta.docs.updated_at IS 'Last updated time.';
-
-CREATE INDEX docs_scope_ref ON carta.docs (scope, ref_id);
 
 CREATE TRIGGER docs_set_updated_at BEFORE UPDATE ON carta.docs
     FOR EACH ROW EXECUTE FUNCTION carta.set_updated_at();
@@ -321,11 +300,6 @@ COMMENT ON COLUMN carta.mock_jobs.file_path IS 'Export file location.';
 COMMENT ON COLUMN carta.mock_jobs.created_at IS 'Created time.';
 COMMENT ON COLUMN carta.mock_jobs.completed_at IS 'Completion time.';
 
-CREATE INDEX mock_jobs_table_id_idx ON carta.mock_jobs (table_id);
--- Workers claim the oldest open job (FOR UPDATE SKIP LOCKED); finished jobs,
--- the vast majority, stay out of this index.
-CREATE INDEX mock_jobs_open ON carta.mock_jobs (created_at) WHERE status <> 'completed';
-
 CREATE TABLE carta.audits (
     id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     actor_id uuid REFERENCES carta.users (id) ON DELETE RESTRICT,
@@ -341,9 +315,6 @@ COMMENT ON COLUMN carta.audits.action IS 'Action performed.';
 COMMENT ON COLUMN carta.audits.resource IS 'Resource affected.';
 COMMENT ON COLUMN carta.audits.details IS 'Additional metadata.';
 COMMENT ON COLUMN carta.audits.created_at IS 'Time of action.';
-
-CREATE INDEX audits_actor_id_idx ON carta.audits (actor_id);
-CREATE INDEX audits_created_at_idx ON carta.audits (created_at);
 
 CREATE TRIGGER audits_append_only BEFORE UPDATE OR DELETE ON carta.audits
     FOR EACH ROW EXECUTE FUNCTION carta.reject_audit_change();

@@ -6,7 +6,9 @@
 //! lists, indexes, row-level security and purpose texts it states. Each
 //! PostgreSQL file is applied to a fresh database and read live and from
 //! the file; the MySQL and SQLite translations are read from their engines
-//! and from their files. Every reader must find all of it.
+//! and from their files. Every reader must find all of it, and no
+//! non-unique index the seed does not name: `carta lint` must find the
+//! gaps the seed designs leave, such as unindexed foreign keys.
 
 use carta_catalog::{
     Catalog, Column, Dialect, IndexKey, LogicalType, QualifiedName, ReferentialAction, Table,
@@ -761,6 +763,30 @@ fn shortfalls(seed: &Seed, catalog: &Catalog, schema: &str, engine: Engine) -> V
         }
     }
 
+    // Non-unique indexes are performance choices the seeds make themselves;
+    // one the seed does not name would hide a finding of `carta lint`.
+    for table in &found_schema.tables {
+        for index in table.indexes.iter().filter(|i| !i.unique) {
+            let named = seed
+                .indexes
+                .iter()
+                .any(|i| i.table == table.name && i.name == index.name);
+            // InnoDB creates an index, named after the constraint, for a
+            // foreign key that has none; the files declare no such index.
+            let innodb_fk_index = engine == Engine::Mysql
+                && table.foreign_keys.iter().any(|k| {
+                    k.name.as_deref() == Some(index.name.as_str())
+                        && index.key_columns().is_some_and(|c| c == k.columns)
+                });
+            if !(named || innodb_fk_index) {
+                missing.push(format!(
+                    "{schema}.{}: index {} is not named by the seed",
+                    table.name, index.name
+                ));
+            }
+        }
+    }
+
     // SQLite keeps no comments.
     if engine != Engine::Sqlite {
         for (table_name, phrase) in seed.purposes {
@@ -1107,7 +1133,8 @@ translation_tests! {
 }
 
 /// The checks themselves must catch what they claim to: a schema missing
-/// a column, a foreign key, a unique key and a value list is reported.
+/// a column, a foreign key, a unique key and a value list, and carrying an
+/// index the seed does not name, is reported.
 #[test]
 fn shortfalls_are_reported() {
     const PROBE: Seed = Seed {
@@ -1122,12 +1149,19 @@ fn shortfalls_are_reported() {
     let json = r#"{"format": 1, "fingerprint": "", "dialect": "postgres",
         "schemas": [{"name": "s", "tables": [{"name": "t", "kind": "table",
         "columns": [{"name": "id", "data_type": "text", "logical_type": {"kind": "text"}, "nullable": false}],
-        "primary_key": {"columns": ["id"]}}]}]}"#;
+        "primary_key": {"columns": ["id"]},
+        "indexes": [{"name": "t_id_idx", "unique": false, "method": "btree", "keys": [{"column": "id"}]}]}]}]}"#;
     let catalog = Catalog::from_json(json).expect("probe Catalog");
     let problems = shortfalls(&PROBE, &catalog, "s", Engine::Postgres);
-    assert_eq!(problems.len(), 4, "{problems:#?}");
+    assert_eq!(problems.len(), 5, "{problems:#?}");
     assert!(
         problems[0].contains("column s.t.a not found"),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p == "s.t: index t_id_idx is not named by the seed"),
         "{problems:#?}"
     );
     assert!(mentions_word(

@@ -14,8 +14,8 @@
 -- - the shared status and role enums become inline ENUMs per column.
 -- - jsonb is JSON (in MariaDB a LONGTEXT with a JSON_VALID check).
 -- - unique email and domain need no lower(...): the utf8mb4 default
---   collations compare case-insensitively. MySQL has no partial indexes, so
---   the PostgreSQL partial indexes are plain ones here.
+--   collations compare case-insensitively. MySQL has no partial indexes;
+--   the plain unique key on domain still allows any number of NULLs.
 
 CREATE TABLE `orgs` (
     `id` CHAR(36) NOT NULL DEFAULT (UUID()) COMMENT 'Primary Key.',
@@ -41,7 +41,6 @@ CREATE TABLE `users` (
     `updated_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6) COMMENT 'Last update time, for auditing and history.',
     PRIMARY KEY (`id`),
     UNIQUE KEY `users_email_key` (`email`),
-    KEY `users_org_id_idx` (`org_id`),
     -- RESTRICT: organizations are retired through status = 'archived'.
     CONSTRAINT `users_org_id_fkey` FOREIGN KEY (`org_id`) REFERENCES `orgs` (`id`) ON DELETE RESTRICT
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='Stores all individuals registered in ORKO (admins, operators, viewers). Tracks every user and their role within an organization.';
@@ -57,7 +56,6 @@ CREATE TABLE `auth_tokens` (
     `updated_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6) COMMENT 'Last update time.',
     PRIMARY KEY (`id`),
     UNIQUE KEY `auth_tokens_token_hash_key` (`token_hash`),
-    KEY `auth_tokens_live_by_user` (`user_id`, `expires_at`),
     CONSTRAINT `auth_tokens_revoked_after_created` CHECK (`revoked_at` IS NULL OR `revoked_at` >= `created_at`),
     CONSTRAINT `auth_tokens_user_id_fkey` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='Manages login sessions and API authentication tokens. Tracks secure logins and token lifecycles.';
@@ -75,8 +73,6 @@ CREATE TABLE `automations` (
     `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) COMMENT 'Creation time.',
     `updated_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6) COMMENT 'Last update time.',
     PRIMARY KEY (`id`),
-    KEY `automations_user_id_idx` (`user_id`),
-    KEY `automations_active_last_run` (`status`, `last_run_at`),
     CONSTRAINT `automations_user_id_fkey` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE CASCADE
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COMMENT='Contains user-created automation rules. Stores AI-driven automations that streamline workflows.';
 
@@ -89,8 +85,6 @@ CREATE TABLE `logs` (
     `details` JSON NOT NULL DEFAULT ('{}') COMMENT 'Event payload.',
     `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) COMMENT 'When the event happened.',
     PRIMARY KEY (`id`),
-    KEY `logs_org_created` (`org_id`, `created_at`),
-    KEY `logs_user_id_idx` (`user_id`),
     -- SET NULL: logs are the audit trail and outlive what they mention.
     CONSTRAINT `logs_org_id_fkey` FOREIGN KEY (`org_id`) REFERENCES `orgs` (`id`) ON DELETE SET NULL,
     CONSTRAINT `logs_user_id_fkey` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE SET NULL
@@ -105,7 +99,6 @@ CREATE TABLE `feedback` (
     `created_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) COMMENT 'Submission time.',
     `updated_at` DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6) COMMENT 'Last edit time.',
     PRIMARY KEY (`id`),
-    KEY `feedback_user_id_idx` (`user_id`),
     CONSTRAINT `feedback_rating_check` CHECK (`rating` BETWEEN 1 AND 5),
     CONSTRAINT `feedback_not_empty` CHECK (`rating` IS NOT NULL OR `comment` IS NOT NULL),
     CONSTRAINT `feedback_user_id_fkey` FOREIGN KEY (`user_id`) REFERENCES `users` (`id`) ON DELETE SET NULL

@@ -37,7 +37,6 @@ CREATE TABLE `user` (
     PRIMARY KEY (`id`),
     UNIQUE KEY `user_email_key` (`email`),
     UNIQUE KEY `user_firebase_id_key` (`firebase_id`),
-    KEY `user_organization_id_idx` (`organization_id`),
     CONSTRAINT `user_name_not_empty` CHECK (CHAR_LENGTH(`name`) >= 1),
     CONSTRAINT `user_email_not_empty` CHECK (CHAR_LENGTH(`email`) >= 1),
     CONSTRAINT `user_status_check` CHECK (`status` IN (1, 2, 3)),
@@ -53,7 +52,6 @@ CREATE TABLE `plugin` (
     `properties` JSON NOT NULL COMMENT 'Configuration properties of the integration.',
     `created_at` DATETIME(6) NULL DEFAULT CURRENT_TIMESTAMP(6) COMMENT 'Creation time, UTC.',
     PRIMARY KEY (`id`),
-    KEY `plugin_organization_id_idx` (`organization_id`),
     -- No ON DELETE: the seed cascades only users; an organization that still
     -- has plugins cannot be deleted until their credentials are removed.
     CONSTRAINT `plugin_organization_id_fkey` FOREIGN KEY (`organization_id`) REFERENCES `organization` (`id`)

@@ -50,7 +50,6 @@ CREATE TABLE users (
 ) STRICT;
 
 CREATE UNIQUE INDEX users_email_key ON users (lower(email));
-CREATE INDEX users_org_id_idx ON users (org_id);
 
 CREATE TRIGGER users_set_updated_at AFTER UPDATE ON users
     FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
@@ -69,9 +68,6 @@ CREATE TABLE auth_tokens (
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CONSTRAINT auth_tokens_revoked_after_created CHECK (revoked_at IS NULL OR revoked_at >= created_at)
 ) STRICT;
-
--- Authentication reads only live tokens.
-CREATE INDEX auth_tokens_live_by_user ON auth_tokens (user_id, expires_at) WHERE revoked_at IS NULL;
 
 CREATE TRIGGER auth_tokens_set_updated_at AFTER UPDATE ON auth_tokens
     FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
@@ -92,10 +88,6 @@ CREATE TABLE automations (
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ) STRICT;
 
-CREATE INDEX automations_user_id_idx ON automations (user_id);
--- The scheduler scans only the automations that can run.
-CREATE INDEX automations_active_last_run ON automations (last_run_at) WHERE status = 'active';
-
 CREATE TRIGGER automations_set_updated_at AFTER UPDATE ON automations
     FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at
 BEGIN
@@ -113,9 +105,6 @@ CREATE TABLE logs (
     created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
 ) STRICT;
 
-CREATE INDEX logs_org_created ON logs (org_id, created_at DESC);
-CREATE INDEX logs_user_id_idx ON logs (user_id);
-
 CREATE TABLE feedback (
     id TEXT NOT NULL PRIMARY KEY,
     user_id TEXT REFERENCES users (id) ON DELETE SET NULL,
@@ -126,8 +115,6 @@ CREATE TABLE feedback (
     updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
     CONSTRAINT feedback_not_empty CHECK (rating IS NOT NULL OR comment IS NOT NULL)
 ) STRICT;
-
-CREATE INDEX feedback_user_id_idx ON feedback (user_id);
 
 CREATE TRIGGER feedback_set_updated_at AFTER UPDATE ON feedback
     FOR EACH ROW WHEN NEW.updated_at IS OLD.updated_at

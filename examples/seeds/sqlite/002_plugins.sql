@@ -36,7 +36,6 @@ CREATE TABLE "user" (
 ) STRICT;
 
 CREATE UNIQUE INDEX user_firebase_id_key ON "user" (firebase_id);
-CREATE INDEX user_organization_id_idx ON "user" (organization_id);
 
 CREATE TABLE plugin (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -49,8 +48,6 @@ CREATE TABLE plugin (
     properties TEXT NOT NULL CHECK (json_valid(properties)),
     created_at TEXT DEFAULT CURRENT_TIMESTAMP
 ) STRICT;
-
-CREATE INDEX plugin_organization_id_idx ON plugin (organization_id);
 
 CREATE VIEW active_users AS
 SELECT u.id, u.name, u.email, u.organization_id, o.name AS organization_name, u.last_login
