@@ -571,8 +571,9 @@ fn read_sql(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// Every way `catalog` falls short of what `seed` states, with the seed's
-/// objects looked up in schema `schema`.
+/// Every way `catalog` falls short of what `seed` states, or declares an
+/// index the seed does not name, with the seed's objects looked up in
+/// schema `schema`.
 fn shortfalls(seed: &Seed, catalog: &Catalog, schema: &str, engine: Engine) -> Vec<String> {
     let mut missing = Vec::new();
     let Some(found_schema) = catalog.schema(schema) else {
