@@ -636,6 +636,11 @@ fn resolve_references(tables: &mut [Table]) {
 }
 
 fn attach_triggers(objects: &[Object], tables: &mut [Table], warnings: &mut Vec<Warning>) {
+    let by_name: HashMap<String, usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.name.to_lowercase(), i))
+        .collect();
     for object in objects.iter().filter(|o| o.kind == "trigger") {
         let sql = object.sql.as_deref().unwrap_or_default();
         let Some(text) = create_sql::parse_trigger(sql) else {
@@ -647,12 +652,10 @@ fn attach_triggers(objects: &[Object], tables: &mut [Table], warnings: &mut Vec<
             });
             continue;
         };
-        let Some(table) = tables
-            .iter_mut()
-            .find(|t| t.name.eq_ignore_ascii_case(&object.table_name))
-        else {
+        let Some(&i) = by_name.get(&object.table_name.to_lowercase()) else {
             continue;
         };
+        let table = &mut tables[i];
         table.triggers.push(Trigger {
             name: object.name.clone(),
             timing: text.timing,
