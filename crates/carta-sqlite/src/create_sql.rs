@@ -664,6 +664,24 @@ mod tests {
     }
 
     #[test]
+    fn comments_follow_the_last_line_of_a_definition_only() {
+        let table = parse_table(
+            "CREATE TABLE accounts (\n\
+             -- about id, or about the table?\n\
+             id INTEGER PRIMARY KEY,\n\
+             email TEXT NOT NULL\n        CHECK (email LIKE '%@%'), -- must look right\n\
+             CONSTRAINT one_email UNIQUE (email) -- per person\n)",
+        );
+        assert_eq!(table.comment, None);
+        let comments: Vec<_> = table.columns.iter().map(|c| c.comment.as_deref()).collect();
+        assert_eq!(comments, [None, Some("must look right")]);
+        assert_eq!(
+            table.uniques[0].named.comment.as_deref(),
+            Some("per person")
+        );
+    }
+
+    #[test]
     fn views_triggers_and_indexes() {
         assert_eq!(
             parse_view("CREATE VIEW v (a, b) AS SELECT 1 AS a, 2 AS b").as_deref(),

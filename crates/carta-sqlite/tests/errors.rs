@@ -85,6 +85,38 @@ fn reading_leaves_the_database_byte_identical() {
 }
 
 #[test]
+fn an_empty_file_is_an_empty_database() {
+    let dir = TempDir::new("empty");
+    let path = dir.path().join("empty.sqlite");
+    std::fs::write(&path, b"").unwrap();
+    let read = carta_sqlite::ingest_file(&path, &IngestOptions::default()).unwrap();
+    assert_eq!(read.catalog.tables().count(), 0);
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+}
+
+#[test]
+fn a_locked_database_fails_after_the_timeout() {
+    let dir = TempDir::new("locked");
+    let path = database_file(&dir, "locked.db", "CREATE TABLE t (x);");
+    let writer = rusqlite::Connection::open(&path).unwrap();
+    writer
+        .execute_batch("BEGIN EXCLUSIVE; INSERT INTO t VALUES (1);")
+        .unwrap();
+    let options = IngestOptions {
+        connect_timeout: std::time::Duration::from_millis(200),
+        ..IngestOptions::default()
+    };
+    let started = std::time::Instant::now();
+    let err = carta_sqlite::ingest_file(&path, &options).unwrap_err();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    assert!(matches!(err, IngestError::Query { .. }), "{err:?}");
+    assert!(err.to_string().contains("locked"), "{err}");
+    assert_eq!(err.exit_code(), 8);
+    writer.execute_batch("COMMIT").unwrap();
+    assert!(carta_sqlite::ingest_file(&path, &options).is_ok());
+}
+
+#[test]
 fn a_wal_database_file_is_left_byte_identical() {
     let dir = TempDir::new("wal");
     let path = dir.path().join("wal.db");
