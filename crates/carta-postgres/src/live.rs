@@ -52,7 +52,12 @@ pub async fn ingest_live(url: &str, options: &IngestOptions) -> Result<Ingested,
         // The connection's own error says why the queries failed (e.g. the server went away).
         (Err(_), Err(lost)) => {
             return Err(IngestError::Query {
-                message: format!("the connection to {}:{} failed: {}", target.host, target.port, describe(&lost)),
+                message: format!(
+                    "the connection to {}:{} failed: {}",
+                    target.host,
+                    target.port,
+                    describe(&lost)
+                ),
             })
         }
         (Err(error), Ok(())) => return Err(error),
@@ -202,6 +207,9 @@ impl FilterParams {
 
 /// Runs every catalog query in one snapshot; returns the rows and the server version.
 async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), IngestError> {
+    // JIT compilation and parallel workers are off for the read: catalog
+    // queries return many cheap rows, where compiling costs more than it
+    // saves and every worker would start with cold catalog caches.
     let setup = format!(
         "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
          SET LOCAL search_path = {SEARCH_PATH};
@@ -210,6 +218,8 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
          SET LOCAL DateStyle = 'ISO, YMD';
          SET LOCAL IntervalStyle = 'postgres';
          SET LOCAL standard_conforming_strings = on;
+         SET LOCAL jit = off;
+         SET LOCAL max_parallel_workers_per_gather = 0;
          SELECT current_setting('server_version'), current_setting('server_version_num')"
     );
     let messages = client
@@ -231,7 +241,9 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
         })?;
     if server.version_num < Server::MINIMUM {
         return Err(IngestError::Query {
-            message: format!("PostgreSQL {server_version} is not supported: Carta reads PostgreSQL 12 and later"),
+            message: format!(
+                "PostgreSQL {server_version} is not supported: Carta reads PostgreSQL 12 and later"
+            ),
         });
     }
 
@@ -241,6 +253,7 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
         relations,
         columns,
         constraints,
+        referenced_columns,
         indexes,
         triggers,
         policies,
@@ -257,6 +270,7 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
         fetch(client, queries::relations(), &params),
         fetch(client, queries::columns(), &params),
         fetch(client, queries::constraints(), &params),
+        fetch(client, queries::referenced_columns(), &params),
         fetch(client, queries::indexes(server), &params),
         fetch(client, queries::triggers(server), &params),
         fetch(client, queries::policies(), &params),
@@ -278,6 +292,7 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
         relations,
         columns,
         constraints,
+        referenced_columns,
         indexes,
         triggers,
         policies,

@@ -167,6 +167,9 @@ fn schemas_sequences_functions_triggers_and_policies() {
         CREATE FUNCTION app.count_for(p_tenant uuid, p_limit integer DEFAULT 10) RETURNS bigint
             LANGUAGE sql STABLE SECURITY DEFINER AS $$ SELECT count(*) FROM app.tickets WHERE tenant_id = p_tenant $$;
         CREATE PROCEDURE app.purge(days int) LANGUAGE sql AS $$ DELETE FROM app.tickets $$;
+        CREATE FUNCTION app.defaults(a text DEFAULT 'x', b int DEFAULT -1, c numeric DEFAULT 1.5,
+            d bigint DEFAULT 7, e boolean DEFAULT true, f uuid DEFAULT NULL, VARIADIC g int[] DEFAULT '{}')
+            RETURNS TABLE (n int, "Label" text) LANGUAGE sql IMMUTABLE AS $$ SELECT 1, 'x' $$;
         CREATE TRIGGER tickets_touch BEFORE INSERT OR UPDATE OF title ON app.tickets
             FOR EACH ROW WHEN (NEW.title IS NOT NULL) EXECUTE FUNCTION app.touch();
         ALTER TABLE app.tickets ENABLE ROW LEVEL SECURITY;

@@ -404,7 +404,18 @@ impl Model {
                 _ => "",
             };
             let mut text = format!("{prefix}{}", named(&data_type));
-            if let Some(default) = p.defexpr.as_deref().and_then(canon::node) {
+            let cast_type = match p.defexpr.as_deref().and_then(|d| d.node.as_ref()) {
+                Some(NodeEnum::TypeCast(cast)) => cast
+                    .type_name
+                    .as_ref()
+                    .map(|t| self.spell_type(t, Modifiers::Drop)),
+                _ => None,
+            };
+            if let Some(default) = p
+                .defexpr
+                .as_deref()
+                .and_then(|d| argument_default(d, &data_type, cast_type.as_deref()))
+            {
                 text.push_str(" DEFAULT ");
                 text.push_str(&default);
             }
@@ -1583,6 +1594,54 @@ fn qualify_columns(node: &mut Node, inner: &[String], outer: &str, outer_columns
                 qualify_columns(child, inner, outer, outer_columns);
             }
         }
+    }
+}
+
+/// An argument default as `pg_get_function_arguments` prints it: a
+/// constant of its own type (a number's, or the argument's for a quoted
+/// literal, or the cast's), labelled unless the server leaves the label
+/// off; the implicit cast to the argument's type is not shown. Other
+/// expressions print canonically.
+fn argument_default(expr: &Node, data_type: &str, cast_type: Option<&str>) -> Option<String> {
+    use pg_query::protobuf::a_const::Val;
+    let constant = match expr.node.as_ref()? {
+        NodeEnum::AConst(c) => c,
+        NodeEnum::TypeCast(cast) => match cast.arg.as_deref().and_then(|a| a.node.as_ref()) {
+            Some(NodeEnum::AConst(c)) if cast_type.is_some() => c,
+            _ => return canon::node(expr),
+        },
+        _ => return canon::node(expr),
+    };
+    let (value, own_type) = match &constant.val {
+        None => (None, data_type),
+        Some(Val::Boolval(b)) => return Some(b.boolval.to_string()),
+        Some(Val::Ival(i)) => (Some(i.ival.to_string()), "integer"),
+        Some(Val::Fval(f)) => (Some(f.fval.clone()), "numeric"),
+        Some(Val::Sval(s)) => (Some(s.sval.clone()), data_type),
+        Some(Val::Bsval(b)) => (Some(b.bsval.clone()), data_type),
+    };
+    Some(constant_text(
+        value.as_deref(),
+        cast_type.unwrap_or(own_type),
+    ))
+}
+
+/// A constant of a type as the server's `get_const_expr` prints it.
+fn constant_text(value: Option<&str>, type_name: &str) -> String {
+    let Some(value) = value else {
+        return format!("NULL::{type_name}");
+    };
+    let bare = match type_name {
+        "integer" => !value.starts_with('-') && value.parse::<i32>().is_ok(),
+        "numeric" => {
+            value.starts_with(|c: char| c.is_ascii_digit()) && value.contains(['.', 'e', 'E'])
+        }
+        "boolean" => matches!(value, "true" | "false"),
+        _ => false,
+    };
+    match bare {
+        true => value.to_string(),
+        false => format!("'{}'::{type_name}", value.replace('\'', "''")),
     }
 }
 

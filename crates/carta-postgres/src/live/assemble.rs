@@ -2,8 +2,8 @@
 //! keyed by oid. Nothing here talks to the server.
 
 use super::queries::{
-    ColumnRow, ConstraintRow, DomainCheckRow, DomainRow, EnumRow, ExtensionRow, FunctionRow,
-    IndexRow, NameRow, PolicyRow, RelationRow, SchemaRow, SequenceRow, TriggerRow,
+    AttributeRow, ColumnRow, ConstraintRow, DomainCheckRow, DomainRow, EnumRow, ExtensionRow,
+    FunctionRow, IndexRow, NameRow, PolicyRow, RelationRow, SchemaRow, SequenceRow, TriggerRow,
 };
 use super::text;
 use crate::{canon, types};
@@ -23,6 +23,7 @@ pub(super) struct Rows {
     pub relations: Vec<RelationRow>,
     pub columns: Vec<ColumnRow>,
     pub constraints: Vec<ConstraintRow>,
+    pub referenced_columns: Vec<AttributeRow>,
     pub indexes: Vec<IndexRow>,
     pub triggers: Vec<TriggerRow>,
     pub policies: Vec<PolicyRow>,
@@ -41,8 +42,16 @@ pub(super) struct Rows {
 pub(super) fn assemble(rows: Rows, search_path: &[&str]) -> (Catalog, Vec<Warning>) {
     let mut assembler = Assembler {
         relations: HashMap::with_capacity(rows.relations.len()),
-        collations: names(rows.collations),
-        operator_classes: names(rows.operator_classes),
+        names: Names {
+            collations: names(rows.collations),
+            operator_classes: names(rows.operator_classes),
+            outside_columns: rows
+                .referenced_columns
+                .into_iter()
+                .map(|row| ((row.relation, row.attnum), row.name))
+                .collect(),
+        },
+        canon: Canon::default(),
         warnings: Vec::new(),
     };
     for row in rows.relations {
@@ -78,7 +87,9 @@ pub(super) fn assemble(rows: Rows, search_path: &[&str]) -> (Catalog, Vec<Warnin
         })
         .collect();
     for (_, relation) in assembler.relations.drain() {
-        schema(&mut schemas, relation.schema).tables.push(relation.table);
+        schema(&mut schemas, relation.schema)
+            .tables
+            .push(relation.table);
     }
     for row in rows.enums {
         schema(&mut schemas, row.schema).enums.push(EnumType {
@@ -95,19 +106,21 @@ pub(super) fn assemble(rows: Rows, search_path: &[&str]) -> (Catalog, Vec<Warnin
                 .or_default()
                 .push(CheckConstraint {
                     name: Some(row.name),
-                    expression: canon::expression(&expression),
+                    expression: assembler.canon.expression(&expression),
                     comment: row.comment,
                 });
         }
     }
     for row in rows.domains {
-        let collation = assembler.collation_if(row.collation, row.base_collation);
+        let collation = assembler
+            .names
+            .collation_if(row.collation, row.base_collation);
         schema(&mut schemas, row.schema).domains.push(Domain {
             name: row.name,
             logical_type: types::logical_type(&row.data_type),
             data_type: row.data_type,
             nullable: !row.not_null,
-            default: row.default.as_deref().map(canon::expression),
+            default: row.default.map(|d| assembler.canon.expression(&d)),
             collation,
             checks: domain_checks.remove(&row.oid).unwrap_or_default(),
             comment: row.comment,
@@ -166,6 +179,24 @@ fn schema(schemas: &mut HashMap<String, Schema>, name: String) -> &mut Schema {
     })
 }
 
+/// [`canon::expression`] with memory: a schema repeats the same defaults
+/// and checks on many tables, and canonicalizing means parsing.
+#[derive(Default)]
+struct Canon {
+    known: HashMap<String, String>,
+}
+
+impl Canon {
+    fn expression(&mut self, printed: &str) -> String {
+        if let Some(canonical) = self.known.get(printed) {
+            return canonical.clone();
+        }
+        let canonical = canon::expression(printed);
+        self.known.insert(printed.to_string(), canonical.clone());
+        canonical
+    }
+}
+
 fn names(rows: Vec<NameRow>) -> HashMap<i64, String> {
     rows.into_iter().map(|row| (row.oid, row.name)).collect()
 }
@@ -195,10 +226,28 @@ impl Relation {
     }
 }
 
-struct Assembler {
-    relations: HashMap<i64, Relation>,
+/// Names looked up by oid.
+struct Names {
     collations: HashMap<i64, String>,
     operator_classes: HashMap<i64, String>,
+    /// Column names of tables outside the read set that foreign keys refer to.
+    outside_columns: HashMap<(i64, i16), String>,
+}
+
+impl Names {
+    /// The collation's name when it is not the one the object would get anyway.
+    fn collation_if(&self, collation: i64, default: i64) -> Option<String> {
+        if collation == 0 || collation == default {
+            return None;
+        }
+        self.collations.get(&collation).cloned()
+    }
+}
+
+struct Assembler {
+    relations: HashMap<i64, Relation>,
+    names: Names,
+    canon: Canon,
     warnings: Vec<Warning>,
 }
 
@@ -210,14 +259,6 @@ impl Assembler {
             message,
             excerpt: None,
         });
-    }
-
-    /// The collation's name when it is not the one the object would get anyway.
-    fn collation_if(&self, collation: i64, default: i64) -> Option<String> {
-        if collation == 0 || collation == default {
-            return None;
-        }
-        self.collations.get(&collation).cloned()
     }
 
     fn add_relation(&mut self, row: RelationRow) {
@@ -236,7 +277,7 @@ impl Assembler {
         let partition_of = match (row.parent_schema, row.parent_name, row.bound) {
             (Some(schema), Some(name), Some(bound)) => Some(PartitionOf {
                 parent: QualifiedName::new(schema, name),
-                bound: canon::expression(&bound),
+                bound: self.canon.expression(&bound),
             }),
             _ => None,
         };
@@ -246,7 +287,10 @@ impl Assembler {
             comment: row.comment,
             partition_key: row.partition_key,
             partition_of,
-            definition: row.definition.as_deref().map(view_definition),
+            // pg_get_viewdef ends the query with a semicolon.
+            definition: row
+                .definition
+                .map(|d| self.canon.expression(d.trim().trim_end_matches(';'))),
             foreign_server: row.foreign_server,
             row_security: carta_catalog::RowSecurity {
                 enabled: row.rls_enabled,
@@ -286,11 +330,12 @@ impl Assembler {
                         "a" => Some(Identity::Always),
                         "d" => Some(Identity::ByDefault),
                         other => {
-                            unknown.push(format!("column {}: unknown identity `{other}`", row.name));
+                            unknown
+                                .push(format!("column {}: unknown identity `{other}`", row.name));
                             None
                         }
                     };
-                    let expression = row.default.as_deref().map(canon::expression);
+                    let expression = row.default.map(|d| self.canon.expression(&d));
                     let (default, generated) = match row.generated.as_str() {
                         "" => (expression, None),
                         code => {
@@ -301,11 +346,7 @@ impl Assembler {
                             (None, generated)
                         }
                     };
-                    let collation = match row.collation {
-                        0 => None,
-                        oid if oid == row.type_collation => None,
-                        oid => self.collations.get(&oid).cloned(),
-                    };
+                    let collation = self.names.collation_if(row.collation, row.type_collation);
                     Column {
                         logical_type: types::logical_type(&row.data_type),
                         name: row.name,
@@ -334,7 +375,7 @@ impl Assembler {
             let Some(relation) = self.relations.get(&row.relation) else {
                 continue;
             };
-            match self.index(relation, &row) {
+            match index(relation, &row, &self.names, &mut self.canon) {
                 Some(index) => {
                     indexes.insert(row.oid, (row.relation, index));
                 }
@@ -347,60 +388,77 @@ impl Assembler {
         }
         indexes
     }
+}
 
-    fn index(&self, relation: &Relation, row: &IndexRow) -> Option<Index> {
-        let key_count = usize::try_from(row.key_count).ok()?.min(row.attnums.len());
-        let (key_attnums, included) = row.attnums.split_at(key_count);
-        let mut keys = Vec::with_capacity(key_count);
-        for (k, &attnum) in key_attnums.iter().enumerate() {
-            let option = row.options.get(k).copied().unwrap_or(0);
-            let descending = option & INDOPTION_DESC != 0;
-            let nulls_first = option & INDOPTION_NULLS_FIRST != 0;
-            let mut options = IndexKeyOptions {
-                descending,
-                // The default is NULLS LAST ascending and NULLS FIRST descending.
-                nulls_first: (nulls_first != descending).then_some(nulls_first),
-                opclass: row
-                    .opclasses
-                    .get(k)
-                    .and_then(|oid| self.operator_classes.get(oid))
-                    .cloned(),
-                ..IndexKeyOptions::default()
-            };
-            if attnum == 0 {
-                // The catalog keeps the key's resulting collation, not
-                // whether `COLLATE` was written; for an expression that is
-                // usually just the expression's own collation (that of the
-                // columns it reads), which is not known here, so none is reported.
-                let printed = row.expressions.as_ref()?.get(k)?.as_deref()?;
-                keys.push(IndexKey::Expression {
-                    expression: canon::expression(text::strip_index_parens(printed)),
-                    options,
-                });
-            } else {
-                let position = relation.column_position(attnum)?;
-                let collation = row.collations.get(k).copied().unwrap_or(0);
-                options.collation = self.collation_if(collation, relation.attributes[position].1);
-                keys.push(IndexKey::Column {
-                    name: relation.table.columns[position].name.clone(),
-                    options,
-                });
-            }
+fn index(relation: &Relation, row: &IndexRow, names: &Names, canon: &mut Canon) -> Option<Index> {
+    let key_count = usize::try_from(row.key_count).ok()?.min(row.attnums.len());
+    let (key_attnums, included) = row.attnums.split_at(key_count);
+    let mut keys = Vec::with_capacity(key_count);
+    for (k, &attnum) in key_attnums.iter().enumerate() {
+        let option = row.options.get(k).copied().unwrap_or(0);
+        let descending = option & INDOPTION_DESC != 0;
+        let nulls_first = option & INDOPTION_NULLS_FIRST != 0;
+        let mut options = IndexKeyOptions {
+            descending,
+            // The default is NULLS LAST ascending and NULLS FIRST descending.
+            nulls_first: (nulls_first != descending).then_some(nulls_first),
+            opclass: row
+                .opclasses
+                .get(k)
+                .and_then(|oid| names.operator_classes.get(oid))
+                .cloned(),
+            ..IndexKeyOptions::default()
+        };
+        if attnum == 0 {
+            // The catalog keeps the key's resulting collation, not
+            // whether `COLLATE` was written; for an expression that is
+            // usually just the expression's own collation (that of the
+            // columns it reads), which is not known here, so none is reported.
+            let printed = row.expressions.as_ref()?.get(k)?.as_deref()?;
+            keys.push(IndexKey::Expression {
+                expression: canon.expression(text::strip_index_parens(printed)),
+                options,
+            });
+        } else {
+            let position = relation.column_position(attnum)?;
+            let collation = row.collations.get(k).copied().unwrap_or(0);
+            options.collation = names.collation_if(collation, relation.attributes[position].1);
+            keys.push(IndexKey::Column {
+                name: relation.table.columns[position].name.clone(),
+                options,
+            });
         }
-        Some(Index {
-            name: row.name.clone(),
-            unique: row.unique,
-            method: row.method.clone(),
-            keys,
-            include: relation.column_names(included)?,
-            predicate: row.predicate.as_deref().map(canon::expression),
-            constraint: row.constraint.clone(),
-            nulls_not_distinct: row.nulls_not_distinct,
-            comment: row.comment.clone(),
-        })
+    }
+    Some(Index {
+        name: row.name.clone(),
+        unique: row.unique,
+        method: row.method.clone(),
+        keys,
+        include: relation.column_names(included)?,
+        predicate: row.predicate.as_deref().map(|p| canon.expression(p)),
+        constraint: row.constraint.clone(),
+        nulls_not_distinct: row.nulls_not_distinct,
+        comment: row.comment.clone(),
+    })
+}
+
+impl Assembler {
+    /// Names of the columns of a table a foreign key refers to, read or not.
+    fn referenced_names(&self, relation: i64, attnums: &[i16]) -> Option<Vec<String>> {
+        match self.relations.get(&relation) {
+            Some(referenced) => referenced.column_names(attnums),
+            None => attnums
+                .iter()
+                .map(|&attnum| self.names.outside_columns.get(&(relation, attnum)).cloned())
+                .collect(),
+        }
     }
 
     fn add_constraint(&mut self, row: ConstraintRow, indexes: &HashMap<i64, (i64, Index)>) {
+        let referenced_columns = row
+            .referenced_attnums
+            .as_deref()
+            .and_then(|attnums| self.referenced_names(row.referenced_relation, attnums));
         let Some(relation) = self.relations.get_mut(&row.relation) else {
             return;
         };
@@ -430,7 +488,7 @@ impl Assembler {
                 });
                 return;
             }
-            ("f", Some(columns)) => match foreign_key(row, columns) {
+            ("f", Some(columns)) => match foreign_key(row, columns, referenced_columns) {
                 Ok(foreign_key) => {
                     table.foreign_keys.push(foreign_key);
                     return;
@@ -441,7 +499,7 @@ impl Assembler {
                 Some(expression) => {
                     table.checks.push(CheckConstraint {
                         name: Some(row.name),
-                        expression: canon::expression(&expression),
+                        expression: self.canon.expression(&expression),
                         comment: row.comment,
                     });
                     return;
@@ -450,12 +508,20 @@ impl Assembler {
             },
             ("x", _) => match (index, row.operators) {
                 (Some(index), Some(operators)) if operators.len() == index.keys.len() => {
-                    table.exclusions.push(exclusion(row.name, index, operators, row.comment));
+                    table
+                        .exclusions
+                        .push(exclusion(row.name, index, operators, row.comment));
                     return;
                 }
-                _ => format!("skipped exclusion constraint {}: its index is unknown", row.name),
+                _ => format!(
+                    "skipped exclusion constraint {}: its index is unknown",
+                    row.name
+                ),
             },
-            (kind, _) => format!("skipped constraint {} (kind `{kind}`): a column is unknown", row.name),
+            (kind, _) => format!(
+                "skipped constraint {} (kind `{kind}`): a column is unknown",
+                row.name
+            ),
         };
         let object = relation.object();
         self.warn(object, problem);
@@ -467,7 +533,10 @@ impl Assembler {
         };
         let Some(update_columns) = relation.column_names(&row.update_attnums) else {
             let object = relation.object();
-            self.warn(object, format!("skipped trigger {}: a column is unknown", row.name));
+            self.warn(
+                object,
+                format!("skipped trigger {}: a column is unknown", row.name),
+            );
             return;
         };
         let tgtype = row.tgtype;
@@ -492,7 +561,7 @@ impl Assembler {
             .definition
             .as_deref()
             .and_then(text::trigger_when)
-            .map(canon::expression);
+            .map(|w| self.canon.expression(w));
         relation.table.triggers.push(Trigger {
             name: row.name,
             timing,
@@ -528,8 +597,8 @@ impl Assembler {
             command,
             permissive: row.permissive,
             roles: row.roles,
-            using: row.using.as_deref().map(canon::expression),
-            with_check: row.with_check.as_deref().map(canon::expression),
+            using: row.using.map(|u| self.canon.expression(&u)),
+            with_check: row.with_check.map(|c| self.canon.expression(&c)),
             comment: row.comment,
         });
     }
@@ -572,18 +641,20 @@ impl Assembler {
     }
 }
 
-/// `pg_get_viewdef` prints the query with a trailing semicolon.
-fn view_definition(printed: &str) -> String {
-    canon::expression(printed.trim().trim_end_matches(';'))
-}
-
-fn foreign_key(row: ConstraintRow, columns: Vec<String>) -> Result<ForeignKey, String> {
+fn foreign_key(
+    row: ConstraintRow,
+    columns: Vec<String>,
+    referenced_columns: Option<Vec<String>>,
+) -> Result<ForeignKey, String> {
     let (Some(schema), Some(table), Some(referenced_columns)) = (
         row.referenced_schema,
         row.referenced_table,
-        row.referenced_columns,
+        referenced_columns,
     ) else {
-        return Err(format!("skipped foreign key {}: the referenced table is unknown", row.name));
+        return Err(format!(
+            "skipped foreign key {}: the referenced table is unknown",
+            row.name
+        ));
     };
     let action = |code: &str| match code {
         "a" => Ok(ReferentialAction::NoAction),
@@ -591,14 +662,20 @@ fn foreign_key(row: ConstraintRow, columns: Vec<String>) -> Result<ForeignKey, S
         "c" => Ok(ReferentialAction::Cascade),
         "n" => Ok(ReferentialAction::SetNull),
         "d" => Ok(ReferentialAction::SetDefault),
-        other => Err(format!("skipped foreign key {}: unknown action `{other}`", row.name)),
+        other => Err(format!(
+            "skipped foreign key {}: unknown action `{other}`",
+            row.name
+        )),
     };
     let match_type = match row.match_type.as_str() {
         "s" => MatchType::Simple,
         "f" => MatchType::Full,
         "p" => MatchType::Partial,
         other => {
-            return Err(format!("skipped foreign key {}: unknown match type `{other}`", row.name))
+            return Err(format!(
+                "skipped foreign key {}: unknown match type `{other}`",
+                row.name
+            ))
         }
     };
     Ok(ForeignKey {

@@ -49,15 +49,17 @@ pub(super) struct Query {
 const SCHEMA_FILTER: &str = "n.nspname <> 'information_schema' \
      AND left(n.nspname, 3) <> 'pg_' \
      AND (cardinality($1::text[]) = 0 OR n.nspname = ANY ($1::text[])) \
-     AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_namespace'::regclass \
-         AND x.objid = n.oid AND x.deptype = 'e')";
+     AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.refclassid = 'pg_extension'::regclass \
+         AND x.classid = 'pg_namespace'::regclass AND x.objid = n.oid AND x.deptype = 'e')";
 
 /// Objects that belong to an extension (`CREATE EXTENSION` made them) are
-/// the extension's, not the schema's.
+/// the extension's, not the schema's. The `refclassid` condition lets the
+/// server find the few extension dependencies by index instead of scanning
+/// all of `pg_depend`.
 fn not_extension_member(catalog: &str, oid: &str) -> String {
     format!(
-        "NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = '{catalog}'::regclass \
-         AND x.objid = {oid} AND x.deptype = 'e')"
+        "NOT EXISTS (SELECT FROM pg_depend x WHERE x.refclassid = 'pg_extension'::regclass \
+         AND x.classid = '{catalog}'::regclass AND x.objid = {oid} AND x.deptype = 'e')"
     )
 }
 
@@ -130,13 +132,18 @@ pub(super) fn relations() -> Query {
     }
 }
 
+/// Columns. A default cannot refer to columns, so it is printed without
+/// its table: given a table, `pg_get_expr` opens it for every call, which
+/// costs more than all the rest of this query. Generated expressions do
+/// refer to columns and get their table.
 pub(super) fn columns() -> Query {
     Query {
         name: "columns",
         sql: format!(
             "{}SELECT a.attrelid::int8, a.attnum, a.attname::text,
                     format_type(a.atttypid, a.atttypmod), a.attnotnull,
-                    pg_get_expr(ad.adbin, ad.adrelid), a.attidentity::text, a.attgenerated::text,
+                    pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END),
+                    a.attidentity::text, a.attgenerated::text,
                     a.attcollation::int8, t.typcollation::int8, d.description
              FROM rel
              JOIN pg_attribute a ON a.attrelid = rel.oid
@@ -154,18 +161,15 @@ pub(super) fn columns() -> Query {
 /// Primary keys, foreign keys, unique, check and exclusion constraints.
 /// Foreign keys cloned onto partitions (`conparentid`) and inherited checks
 /// (`NOT conislocal`) are left out: they are the parent's, and `pg_dump`
-/// writes them only there.
+/// writes them only there. Columns come back as attribute numbers, resolved
+/// in memory (see [`referenced_columns`] for referenced tables not read).
 pub(super) fn constraints() -> Query {
     Query {
         name: "constraints",
         sql: format!(
             "{}SELECT co.conrelid::int8, co.conname::text, co.contype::text, co.conkey,
-                    co.conindid::int8, fn.nspname::text, fc.relname::text,
-                    CASE WHEN co.contype = 'f' THEN ARRAY(
-                        SELECT a.attname::text
-                        FROM unnest(co.confkey) WITH ORDINALITY AS k(attnum, ord)
-                        JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum
-                        ORDER BY k.ord) END,
+                    co.conindid::int8, co.confrelid::int8, fn.nspname::text, fc.relname::text,
+                    co.confkey,
                     co.confupdtype::text, co.confdeltype::text, co.confmatchtype::text,
                     co.condeferrable, co.condeferred,
                     CASE WHEN co.contype = 'c' THEN pg_get_expr(co.conbin, co.conrelid) END,
@@ -248,6 +252,23 @@ pub(super) fn triggers(server: Server) -> Query {
              WHERE NOT t.tgisinternal {not_cloned}",
             with_relations(),
             comment_join("pg_trigger", "t.oid", "0")
+        ),
+        params: Params::SchemasAndPatterns,
+    }
+}
+
+/// The columns of tables that foreign keys of the tables read refer to,
+/// where the filter leaves those tables out; usually none.
+pub(super) fn referenced_columns() -> Query {
+    Query {
+        name: "referenced columns",
+        sql: format!(
+            "{}SELECT a.attrelid::int8, a.attnum, a.attname::text
+             FROM pg_attribute a
+             WHERE a.attnum > 0 AND a.attrelid IN (
+                 SELECT co.confrelid FROM rel JOIN pg_constraint co ON co.conrelid = rel.oid
+                 WHERE co.contype = 'f' AND co.confrelid NOT IN (SELECT oid FROM rel))",
+            with_relations()
         ),
         params: Params::SchemasAndPatterns,
     }
@@ -507,9 +528,10 @@ rows! {
         kind: String,
         attnums: Option<Vec<i16>>,
         index: i64,
+        referenced_relation: i64,
         referenced_schema: Option<String>,
         referenced_table: Option<String>,
-        referenced_columns: Option<Vec<String>>,
+        referenced_attnums: Option<Vec<i16>>,
         on_update: String,
         on_delete: String,
         match_type: String,
@@ -518,6 +540,11 @@ rows! {
         check: Option<String>,
         operators: Option<Vec<String>>,
         comment: Option<String>,
+    }
+    AttributeRow {
+        relation: i64,
+        attnum: i16,
+        name: String,
     }
     IndexRow {
         relation: i64,
