@@ -363,10 +363,10 @@ fn rewritten_operator(e: &mut AExpr) -> Option<Node> {
         .to_string();
     match e.kind() {
         AExprKind::AexprOpAny | AExprKind::AexprOpAll => {
-            let in_list = match (e.kind(), operator.as_str()) {
-                (AExprKind::AexprOpAny, "=") | (AExprKind::AexprOpAll, "<>") => true,
-                _ => false,
-            };
+            let in_list = matches!(
+                (e.kind(), operator.as_str()),
+                (AExprKind::AexprOpAny, "=") | (AExprKind::AexprOpAll, "<>")
+            );
             let Some(NodeEnum::AArrayExpr(array)) =
                 e.rexpr.as_deref().and_then(|r| r.node.as_ref())
             else {

@@ -20,7 +20,7 @@ mod text;
 use assemble::Rows;
 use carta_catalog::{SourceInfo, SourceKind};
 use carta_source::{redact_url, Filter, IngestError, IngestOptions, Ingested};
-use queries::{Cols, FromRow, Params, Query, Server};
+use queries::{Cols, FromRow, Params, Query, RelationRow, Server};
 use std::time::Duration;
 use tokio_postgres::config::Host;
 use tokio_postgres::error::SqlState;
@@ -179,20 +179,23 @@ impl Target {
     }
 }
 
-/// The filter, as the parameters of the catalog queries.
-struct FilterParams {
+/// Values for the parameters of the catalog queries (see [`Params`]).
+#[derive(Default)]
+struct Bindings {
     schemas: Vec<String>,
     qualified: Vec<String>,
     bare: Vec<String>,
+    relations: Vec<i64>,
 }
 
-impl FilterParams {
-    fn new(filter: &Filter) -> Self {
+impl Bindings {
+    fn filter(filter: &Filter) -> Self {
         let like = filter.like_patterns();
-        FilterParams {
+        Bindings {
             schemas: filter.schemas.clone(),
             qualified: like.qualified,
             bare: like.bare,
+            relations: Vec::new(),
         }
     }
 
@@ -201,6 +204,7 @@ impl FilterParams {
             Params::None => vec![],
             Params::Schemas => vec![&self.schemas],
             Params::SchemasAndPatterns => vec![&self.schemas, &self.qualified, &self.bare],
+            Params::Relations => vec![&self.relations],
         }
     }
 }
@@ -247,16 +251,29 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
         });
     }
 
-    let params = FilterParams::new(filter);
+    let filter = Bindings::filter(filter);
+    // The filter is applied once, by the tables query; the queries for the
+    // parts of tables follow it and take the oids it returned, while the
+    // other queries run meanwhile on the same connection.
+    let tables = async {
+        let relations: Vec<RelationRow> = fetch(client, queries::relations(), &filter).await?;
+        let read = Bindings {
+            relations: relations.iter().map(|r| r.oid).collect(),
+            ..Bindings::default()
+        };
+        let parts = tokio::try_join!(
+            fetch(client, queries::columns(), &read),
+            fetch(client, queries::constraints(), &read),
+            fetch(client, queries::referenced_columns(), &read),
+            fetch(client, queries::indexes(server), &read),
+            fetch(client, queries::triggers(server), &read),
+            fetch(client, queries::policies(), &read),
+        )?;
+        Ok((relations, parts))
+    };
     let (
+        (relations, (columns, constraints, referenced_columns, indexes, triggers, policies)),
         schemas,
-        relations,
-        columns,
-        constraints,
-        referenced_columns,
-        indexes,
-        triggers,
-        policies,
         enums,
         domains,
         domain_checks,
@@ -266,22 +283,16 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
         collations,
         operator_classes,
     ) = tokio::try_join!(
-        fetch(client, queries::schemas(), &params),
-        fetch(client, queries::relations(), &params),
-        fetch(client, queries::columns(), &params),
-        fetch(client, queries::constraints(), &params),
-        fetch(client, queries::referenced_columns(), &params),
-        fetch(client, queries::indexes(server), &params),
-        fetch(client, queries::triggers(server), &params),
-        fetch(client, queries::policies(), &params),
-        fetch(client, queries::enums(), &params),
-        fetch(client, queries::domains(), &params),
-        fetch(client, queries::domain_checks(), &params),
-        fetch(client, queries::sequences(), &params),
-        fetch(client, queries::functions(server), &params),
-        fetch(client, queries::extensions(), &params),
-        fetch(client, queries::collations(), &params),
-        fetch(client, queries::operator_classes(), &params),
+        tables,
+        fetch(client, queries::schemas(), &filter),
+        fetch(client, queries::enums(), &filter),
+        fetch(client, queries::domains(), &filter),
+        fetch(client, queries::domain_checks(), &filter),
+        fetch(client, queries::sequences(), &filter),
+        fetch(client, queries::functions(server), &filter),
+        fetch(client, queries::extensions(), &filter),
+        fetch(client, queries::collations(), &filter),
+        fetch(client, queries::operator_classes(), &filter),
     )?;
     client
         .batch_execute("COMMIT")
@@ -311,10 +322,10 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
 async fn fetch<T: FromRow>(
     client: &Client,
     query: Query,
-    params: &FilterParams,
+    bindings: &Bindings,
 ) -> Result<Vec<T>, IngestError> {
     let rows = client
-        .query(&query.sql, &params.for_query(query.params))
+        .query(&query.sql, &bindings.for_query(query.params))
         .await
         .map_err(|e| query_error(query.name, &e))?;
     rows.iter()

@@ -132,6 +132,7 @@ fn tables_keys_and_implicit_names() {
         CREATE INDEX ON users (score DESC NULLS LAST, id);
         CREATE INDEX ON orgs USING gin (tags);
         CREATE TABLE "Mixed Case" ("Id" int, note varchar);
+        CREATE TABLE bookings (room int, during tsrange, EXCLUDE USING gist (during WITH &&) WHERE (room > 0));
         ALTER TABLE users ADD COLUMN bio text DEFAULT 'none';
         ALTER TABLE users ADD CONSTRAINT bio_len CHECK (length(bio) < 500);
         ALTER TABLE users ALTER COLUMN flag SET NOT NULL;
@@ -217,6 +218,11 @@ fn views_and_comments() {
         CREATE VIEW active_items AS SELECT * FROM items WHERE active;
         CREATE VIEW item_names (item, label) AS SELECT id, upper(name) FROM items ORDER BY name;
         CREATE MATERIALIZED VIEW price_stats AS SELECT count(*), max(price) AS top FROM items WITH NO DATA;
+        CREATE TABLE orders (id int PRIMARY KEY, item_id int REFERENCES items, qty int NOT NULL);
+        CREATE VIEW order_lines AS
+            SELECT o.id, name, qty * price AS total FROM orders o JOIN items i ON i.id = item_id
+            WHERE qty > 0 ORDER BY name;
+        CREATE VIEW everything AS SELECT * FROM orders JOIN items USING (id);
         COMMENT ON SCHEMA public IS 'the shop';
         COMMENT ON TABLE items IS 'things for sale';
         COMMENT ON COLUMN items.name IS 'display name';

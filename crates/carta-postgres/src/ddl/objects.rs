@@ -738,6 +738,7 @@ impl Model {
         }
         let sources = self.view_sources(&query);
         self.expand_stars(&mut query, &sources);
+        self.qualify_view_columns(&mut query, &sources);
         let columns = self.view_columns(&mut query, aliases, &sources);
         canon::query(&mut query);
         let definition = NodeEnum::SelectStmt(Box::new(query))
@@ -818,39 +819,86 @@ impl Model {
                 targets.push(target);
                 continue;
             };
-            let chosen: Vec<&(String, String, String)> = match qualifier.last() {
-                Some(q) => sources.iter().filter(|(v, _, _)| v == q).collect(),
-                None => sources.iter().collect(),
+            // `JOIN ... USING (c)` merges `c`: a bare `*` lists it once, first.
+            let merged: Vec<String> = match qualifier.last() {
+                Some(_) => Vec::new(),
+                None => query.from_clause.iter().flat_map(using_columns).collect(),
             };
-            if chosen.is_empty() {
+            let mut expanded: Vec<(&str, &str)> = Vec::new();
+            for column in &merged {
+                if let Some((visible, _, _)) = sources
+                    .iter()
+                    .find(|(_, s, t)| self.table(s, t).is_some_and(|t| t.column(column).is_some()))
+                {
+                    expanded.push((visible, column));
+                }
+            }
+            let chosen = sources
+                .iter()
+                .filter(|(v, _, _)| qualifier.last().is_none_or(|q| q == v));
+            for (visible, schema, table) in chosen {
+                if let Some(t) = self.table(schema, table) {
+                    expanded.extend(
+                        t.columns
+                            .iter()
+                            .filter(|c| !merged.contains(&c.name))
+                            .map(|c| (visible.as_str(), c.name.as_str())),
+                    );
+                }
+            }
+            if expanded.is_empty() {
                 targets.push(target);
                 continue;
             }
-            for (visible, schema, table) in chosen {
-                let Some(t) = self.table(schema, table) else {
-                    continue;
-                };
-                for column in &t.columns {
-                    let mut fields = Vec::new();
-                    if qualify {
-                        fields.push(string_node(visible));
-                    }
-                    fields.push(string_node(&column.name));
-                    targets.push(canon::node_of(NodeEnum::ResTarget(Box::new(
-                        pg_query::protobuf::ResTarget {
-                            val: Some(Box::new(canon::node_of(NodeEnum::ColumnRef(
-                                pg_query::protobuf::ColumnRef {
-                                    fields,
-                                    location: 0,
-                                },
-                            )))),
-                            ..Default::default()
-                        },
-                    ))));
+            for (visible, column) in expanded {
+                let mut fields = Vec::new();
+                if qualify {
+                    fields.push(string_node(visible));
                 }
+                fields.push(string_node(column));
+                targets.push(canon::node_of(NodeEnum::ResTarget(Box::new(
+                    pg_query::protobuf::ResTarget {
+                        val: Some(Box::new(canon::node_of(NodeEnum::ColumnRef(
+                            pg_query::protobuf::ColumnRef {
+                                fields,
+                                location: 0,
+                            },
+                        )))),
+                        ..Default::default()
+                    },
+                ))));
             }
         }
         query.target_list = targets;
+    }
+
+    /// In a view reading several relations the server qualifies every
+    /// column: a bare name that exactly one of them has gets that
+    /// relation's visible name.
+    fn qualify_view_columns(&self, query: &mut SelectStmt, sources: &[(String, String, String)]) {
+        if sources.len() < 2 {
+            return;
+        }
+        let owners: Vec<(&str, Vec<&str>)> = sources
+            .iter()
+            .filter_map(|(visible, s, t)| {
+                let table = self.table(s, t)?;
+                Some((
+                    visible.as_str(),
+                    table.columns.iter().map(|c| c.name.as_str()).collect(),
+                ))
+            })
+            .collect();
+        let mut parts: Vec<&mut Node> = Vec::new();
+        parts.extend(query.target_list.iter_mut());
+        parts.extend(query.from_clause.iter_mut());
+        parts.extend(query.where_clause.as_deref_mut());
+        parts.extend(query.group_clause.iter_mut());
+        parts.extend(query.having_clause.as_deref_mut());
+        parts.extend(query.sort_clause.iter_mut());
+        for part in parts {
+            qualify_by_owner(part, &owners);
+        }
     }
 
     /// The view's columns: names from the aliases or the target list,
@@ -936,6 +984,23 @@ impl Model {
                     .map(|t| without_modifiers(&t)),
                 _ => None,
             },
+            NodeEnum::AExpr(e) if matches!(ast::strings(&e.name).as_slice(), [op] if ["+", "-", "*", "/"].contains(&op.as_str())) =>
+            {
+                let left = without_modifiers(&self.expression_type(e.lexpr.as_deref()?, sources)?);
+                let right = without_modifiers(&self.expression_type(e.rexpr.as_deref()?, sources)?);
+                // The wider of the two operand types, as operator resolution picks it.
+                const WIDENING: [&str; 6] = [
+                    "smallint",
+                    "integer",
+                    "bigint",
+                    "numeric",
+                    "real",
+                    "double precision",
+                ];
+                let rank = |t: &str| WIDENING.iter().position(|n| *n == t);
+                let wider = rank(&left)?.max(rank(&right)?);
+                Some(WIDENING[wider].to_string())
+            }
             NodeEnum::CoalesceExpr(c) => {
                 c.args.iter().find_map(|a| self.expression_type(a, sources))
             }
@@ -1572,6 +1637,42 @@ fn input_types(arguments: &str) -> Vec<String> {
             _ => None,
         })
         .collect()
+}
+
+/// The `USING (...)` columns of the joins in a FROM item.
+fn using_columns(node: &Node) -> Vec<String> {
+    match node.node.as_ref() {
+        Some(NodeEnum::JoinExpr(join)) => {
+            let mut out: Vec<String> = join.larg.as_deref().map(using_columns).unwrap_or_default();
+            out.extend(join.rarg.as_deref().map(using_columns).unwrap_or_default());
+            out.extend(ast::strings(&join.using_clause));
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Qualifies bare column references owned by exactly one relation, not
+/// descending into subqueries (they have relations of their own).
+fn qualify_by_owner(node: &mut Node, owners: &[(&str, Vec<&str>)]) {
+    match node.node.as_mut() {
+        Some(NodeEnum::ColumnRef(column)) => {
+            if let [only] = column.fields.as_slice() {
+                if let Some(name) = ast::string_of(only) {
+                    let mut having = owners.iter().filter(|(_, columns)| columns.contains(&name));
+                    if let (Some((owner, _)), None) = (having.next(), having.next()) {
+                        column.fields.insert(0, string_node(owner));
+                    }
+                }
+            }
+        }
+        Some(NodeEnum::SubLink(_) | NodeEnum::RangeSubselect(_)) => {}
+        _ => {
+            for child in canon::children(node) {
+                qualify_by_owner(child, owners);
+            }
+        }
+    }
 }
 
 /// Qualifies bare column references that name a column of the outer

@@ -5,7 +5,10 @@
 //! table. The schema filter (`$1`, the included schema names, empty for
 //! all) and the exclude patterns (`$2` against `schema.table`, `$3` against
 //! the bare table name, both `LIKE` patterns escaped with `\`) are applied
-//! in SQL, so excluded objects are never sent. Values come back as plain
+//! in SQL, so excluded objects are never sent. They are applied once, by
+//! [`relations`]: the queries for the parts of tables (columns,
+//! constraints, indexes, triggers, policies) take the oids it returned
+//! (`$1`), so every part belongs to a table that was read. Values come back as plain
 //! types (`oid::int8`, `"char"::text`, vectors as arrays) so decoding stays
 //! simple. Comments come from one join on `pg_description` per query, not
 //! from `obj_description()` calls, which cost a function call per row.
@@ -36,6 +39,8 @@ pub(super) enum Params {
     Schemas,
     /// `$1`, `$2`, `$3`.
     SchemasAndPatterns,
+    /// `$1`: the oids of the relations read.
+    Relations,
 }
 
 pub(super) struct Query {
@@ -83,14 +88,9 @@ fn relation_filter() -> String {
     )
 }
 
-/// A `rel(oid)` CTE of the relations that pass the filter, for the queries of their parts.
-fn with_relations() -> String {
-    format!(
-        "WITH rel AS (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-         WHERE {})\n",
-        relation_filter()
-    )
-}
+/// The relations read, for `IN`: the server probes the catalog's index for
+/// each of them.
+const RELATIONS_READ: &str = "(SELECT unnest($1::int8[])::oid)";
 
 pub(super) fn schemas() -> Query {
     Query {
@@ -140,21 +140,19 @@ pub(super) fn columns() -> Query {
     Query {
         name: "columns",
         sql: format!(
-            "{}SELECT a.attrelid::int8, a.attnum, a.attname::text,
+            "SELECT a.attrelid::int8, a.attnum, a.attname::text,
                     format_type(a.atttypid, a.atttypmod), a.attnotnull,
                     pg_get_expr(ad.adbin, CASE WHEN a.attgenerated = '' THEN 0 ELSE ad.adrelid END),
                     a.attidentity::text, a.attgenerated::text,
                     a.attcollation::int8, t.typcollation::int8, d.description
-             FROM rel
-             JOIN pg_attribute a ON a.attrelid = rel.oid
+             FROM pg_attribute a
              JOIN pg_type t ON t.oid = a.atttypid
              LEFT JOIN pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum
              {}
-             WHERE a.attnum > 0 AND NOT a.attisdropped",
-            with_relations(),
+             WHERE a.attrelid IN {RELATIONS_READ} AND a.attnum > 0 AND NOT a.attisdropped",
             comment_join("pg_class", "a.attrelid", "a.attnum")
         ),
-        params: Params::SchemasAndPatterns,
+        params: Params::Relations,
     }
 }
 
@@ -167,7 +165,7 @@ pub(super) fn constraints() -> Query {
     Query {
         name: "constraints",
         sql: format!(
-            "{}SELECT co.conrelid::int8, co.conname::text, co.contype::text, co.conkey,
+            "SELECT co.conrelid::int8, co.conname::text, co.contype::text, co.conkey,
                     co.conindid::int8, co.confrelid::int8, fn.nspname::text, fc.relname::text,
                     co.confkey,
                     co.confupdtype::text, co.confdeltype::text, co.confmatchtype::text,
@@ -179,18 +177,17 @@ pub(super) fn constraints() -> Query {
                         JOIN pg_operator o ON o.oid = k.opr
                         ORDER BY k.ord) END,
                     d.description
-             FROM rel
-             JOIN pg_constraint co ON co.conrelid = rel.oid
+             FROM pg_constraint co
              LEFT JOIN pg_class fc ON fc.oid = co.confrelid
              LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
              {}
-             WHERE co.contype IN ('p', 'u', 'f', 'c', 'x')
+             WHERE co.conrelid IN {RELATIONS_READ}
+               AND co.contype IN ('p', 'u', 'f', 'c', 'x')
                AND NOT (co.contype = 'f' AND co.conparentid <> 0)
                AND (co.contype <> 'c' OR co.conislocal)",
-            with_relations(),
             comment_join("pg_constraint", "co.oid", "0")
         ),
-        params: Params::SchemasAndPatterns,
+        params: Params::Relations,
     }
 }
 
@@ -206,7 +203,7 @@ pub(super) fn indexes(server: Server) -> Query {
     Query {
         name: "indexes",
         sql: format!(
-            "{}SELECT i.indrelid::int8, i.indexrelid::int8, ic.relname::text, i.indisunique,
+            "SELECT i.indrelid::int8, i.indexrelid::int8, ic.relname::text, i.indisunique,
                     am.amname::text, i.indnkeyatts::int4, i.indkey::int2[], i.indoption::int2[],
                     CASE WHEN i.indexprs IS NOT NULL THEN ARRAY(
                         SELECT CASE WHEN i.indkey[k - 1] = 0
@@ -216,17 +213,16 @@ pub(super) fn indexes(server: Server) -> Query {
                     i.indclass::oid[]::int8[], i.indcollation::oid[]::int8[],
                     pg_get_expr(i.indpred, i.indrelid), con.conname::text,
                     {nulls_not_distinct}, d.description
-             FROM rel
-             JOIN pg_index i ON i.indrelid = rel.oid
+             FROM pg_index i
              JOIN pg_class ic ON ic.oid = i.indexrelid
              JOIN pg_am am ON am.oid = ic.relam
              LEFT JOIN pg_constraint con ON con.conindid = i.indexrelid
                   AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u', 'x')
-             {}",
-            with_relations(),
+             {}
+             WHERE i.indrelid IN {RELATIONS_READ}",
             comment_join("pg_class", "i.indexrelid", "0")
         ),
-        params: Params::SchemasAndPatterns,
+        params: Params::Relations,
     }
 }
 
@@ -241,19 +237,17 @@ pub(super) fn triggers(server: Server) -> Query {
     Query {
         name: "triggers",
         sql: format!(
-            "{}SELECT t.tgrelid::int8, t.tgname::text, t.tgtype::int4, t.tgattr::int2[],
+            "SELECT t.tgrelid::int8, t.tgname::text, t.tgtype::int4, t.tgattr::int2[],
                     CASE WHEN t.tgqual IS NOT NULL THEN pg_get_triggerdef(t.oid, false) END,
                     pn.nspname::text, p.proname::text, d.description
-             FROM rel
-             JOIN pg_trigger t ON t.tgrelid = rel.oid
+             FROM pg_trigger t
              JOIN pg_proc p ON p.oid = t.tgfoid
              JOIN pg_namespace pn ON pn.oid = p.pronamespace
              {}
-             WHERE NOT t.tgisinternal {not_cloned}",
-            with_relations(),
+             WHERE t.tgrelid IN {RELATIONS_READ} AND NOT t.tgisinternal {not_cloned}",
             comment_join("pg_trigger", "t.oid", "0")
         ),
-        params: Params::SchemasAndPatterns,
+        params: Params::Relations,
     }
 }
 
@@ -263,14 +257,14 @@ pub(super) fn referenced_columns() -> Query {
     Query {
         name: "referenced columns",
         sql: format!(
-            "{}SELECT a.attrelid::int8, a.attnum, a.attname::text
+            "SELECT a.attrelid::int8, a.attnum, a.attname::text
              FROM pg_attribute a
              WHERE a.attnum > 0 AND a.attrelid IN (
-                 SELECT co.confrelid FROM rel JOIN pg_constraint co ON co.conrelid = rel.oid
-                 WHERE co.contype = 'f' AND co.confrelid NOT IN (SELECT oid FROM rel))",
-            with_relations()
+                 SELECT co.confrelid FROM pg_constraint co
+                 WHERE co.conrelid IN {RELATIONS_READ} AND co.contype = 'f'
+                   AND co.confrelid NOT IN {RELATIONS_READ})"
         ),
-        params: Params::SchemasAndPatterns,
+        params: Params::Relations,
     }
 }
 
@@ -278,19 +272,18 @@ pub(super) fn policies() -> Query {
     Query {
         name: "policies",
         sql: format!(
-            "{}SELECT p.polrelid::int8, p.polname::text, p.polcmd::text, p.polpermissive,
+            "SELECT p.polrelid::int8, p.polname::text, p.polcmd::text, p.polpermissive,
                     ARRAY(SELECT CASE WHEN r.oid = 0 THEN 'public'
                                       ELSE pg_get_userbyid(r.oid)::text END
                           FROM unnest(p.polroles) AS r(oid)),
                     pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid),
                     d.description
-             FROM rel
-             JOIN pg_policy p ON p.polrelid = rel.oid
-             {}",
-            with_relations(),
+             FROM pg_policy p
+             {}
+             WHERE p.polrelid IN {RELATIONS_READ}",
             comment_join("pg_policy", "p.oid", "0")
         ),
-        params: Params::SchemasAndPatterns,
+        params: Params::Relations,
     }
 }
 
