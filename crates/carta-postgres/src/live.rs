@@ -40,17 +40,16 @@ pub async fn ingest_live(url: &str, options: &IngestOptions) -> Result<Ingested,
     options.filter.validate()?;
     let target = Target::parse(url)?;
     let (client, connection) = target.connect(options.connect_timeout).await?;
-    let reading = async move {
-        let result = read(&client, &options.filter).await;
-        // Dropping the client lets the connection end the session and finish.
-        drop(client);
-        result
-    };
-    let (read, connection) = tokio::join!(reading, connection);
-    let (rows, server_version) = match (read, connection) {
+    // The connection runs as its own task, so the server's rows keep being
+    // read while finished results are decoded.
+    let connection = tokio::spawn(connection);
+    let read = read(&client, &options.filter).await;
+    // Dropping the client lets the connection end the session and finish.
+    drop(client);
+    let (rows, server_version) = match (read, connection.await) {
         (Ok(read), _) => read,
         // The connection's own error says why the queries failed (e.g. the server went away).
-        (Err(_), Err(lost)) => {
+        (Err(_), Ok(Err(lost))) => {
             return Err(IngestError::Query {
                 message: format!(
                     "the connection to {}:{} failed: {}",
@@ -60,7 +59,7 @@ pub async fn ingest_live(url: &str, options: &IngestOptions) -> Result<Ingested,
                 ),
             })
         }
-        (Err(error), Ok(())) => return Err(error),
+        (Err(error), _) => return Err(error),
     };
     let (mut catalog, warnings) = assemble::assemble(rows, &[SEARCH_PATH]);
     catalog.source = Some(SourceInfo {
