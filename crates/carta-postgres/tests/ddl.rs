@@ -150,6 +150,22 @@ fn implicit_names_follow_the_server() {
 }
 
 #[test]
+fn alter_table_on_a_sequence_or_index_is_accepted_like_the_server_does() {
+    // pg_dump writes sequence ownership as ALTER TABLE; it changes nothing the Catalog holds.
+    let catalog = read(
+        "CREATE TABLE t (id serial PRIMARY KEY);\n\
+         ALTER TABLE public.t_id_seq OWNER TO postgres;\n\
+         ALTER TABLE t_pkey OWNER TO postgres;",
+    );
+    assert_eq!(catalog.schemas[0].sequences[0].name, "t_id_seq");
+    let unknown = read_with(
+        "ALTER TABLE nowhere OWNER TO postgres;",
+        &IngestOptions::default(),
+    );
+    assert_eq!(unknown.warnings.len(), 1, "an unknown relation still warns");
+}
+
+#[test]
 fn primary_keys_make_columns_not_null_and_have_an_index() {
     let c = read("CREATE TABLE t (a int, b text, PRIMARY KEY (a, b));");
     let t = table(&c, "public", "t");

@@ -206,6 +206,19 @@ impl Model {
             .ok_or_else(|| Problem::unknown("table", range_var_display(relation)))
     }
 
+    /// Whether `relation` names a sequence or index. PostgreSQL accepts
+    /// `ALTER TABLE` on those for what the Catalog does not model (pg_dump
+    /// writes `ALTER TABLE seq OWNER TO ...`), so such statements change nothing.
+    pub fn is_sequence_or_index(&self, relation: &RangeVar) -> bool {
+        let name = &relation.relname;
+        self.lookup(&relation.schemaname, |s| {
+            s.sequences.contains_key(name)
+                || s.indexes.contains_key(name)
+                || s.hidden_relations.contains(name)
+        })
+        .is_some()
+    }
+
     pub fn table(&self, schema: &str, name: &str) -> Option<&Table> {
         self.schemas.get(schema)?.tables.get(name)
     }

@@ -1032,7 +1032,7 @@ impl Model {
         }
         let (schema, table) = match self.find_table(&relation) {
             Ok(found) => found,
-            Err(_) if stmt.missing_ok => return Ok(()),
+            Err(_) if stmt.missing_ok || self.is_sequence_or_index(&relation) => return Ok(()),
             Err(problem) => return Err(problem),
         };
         let recurse = is_true(&relation);
