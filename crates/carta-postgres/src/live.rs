@@ -3,9 +3,11 @@
 //! One connection and one `REPEATABLE READ READ ONLY` transaction, so every
 //! query sees the same snapshot. A fixed set of bulk catalog queries (one
 //! or two per object kind for the whole database, see [`queries`]) is
-//! issued at once: tokio-postgres pipelines them on the connection, so the
-//! whole read costs a few round trips whatever the number of tables. The
-//! rows are then put together in memory ([`assemble`]).
+//! issued together and pipelined on the connection: the tables query and
+//! the queries that do not depend on it first, then the queries for the
+//! parts of the tables it returned. The whole read costs a few round trips
+//! whatever the number of tables, and the rows are put together in memory
+//! ([`assemble`]).
 //!
 //! The session is set up so the server prints names and values the way a
 //! DDL file spells them: `search_path` is `public` (types and functions
