@@ -117,6 +117,11 @@ pub fn resolve_user_types(catalog: &mut Catalog, search_path: &[&str]) {
     let mut user_types: HashMap<String, LogicalType> = HashMap::new();
     let spellings = |schema: &str, name: &str| {
         let mut names = vec![format!("{schema}.{name}")];
+        // `format_type` quotes names that need it: `"Billing"."State"`, `"Billing".kind`.
+        let quoted = format!("{}.{}", quote_ident(schema), quote_ident(name));
+        if quoted != names[0] {
+            names.push(quoted);
+        }
         if search_path.contains(&schema) {
             names.push(name.to_string());
         }
@@ -163,7 +168,25 @@ fn resolve(user_types: &HashMap<String, LogicalType>, spelled: &str) -> Option<L
             element: Box::new(e),
         });
     }
-    user_types.get(spelled.trim_matches('"')).cloned()
+    user_types
+        .get(spelled)
+        .or_else(|| user_types.get(spelled.trim_matches('"')))
+        .cloned()
+}
+
+/// An identifier as PostgreSQL prints it: bare when it is lower case
+/// letters, digits and underscores not starting with a digit, else in
+/// double quotes with inner quotes doubled.
+fn quote_ident(ident: &str) -> String {
+    let plain = ident.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && ident
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if plain {
+        ident.to_string()
+    } else {
+        format!("\"{}\"", ident.replace('"', "\"\""))
+    }
 }
 
 #[cfg(test)]
@@ -199,5 +222,62 @@ mod tests {
             }
         );
         assert_eq!(logical_type("app.status"), LogicalType::Other);
+    }
+
+    #[test]
+    fn user_types_resolve_in_schemas_whose_names_need_quotes() {
+        let mut catalog = Catalog::new(carta_catalog::Dialect::Postgres);
+        let column = |name: &str, data_type: &str| carta_catalog::Column {
+            name: name.into(),
+            data_type: data_type.into(),
+            logical_type: LogicalType::Other,
+            nullable: true,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+        };
+        catalog.schemas.push(carta_catalog::Schema {
+            name: "Billing".into(),
+            enums: vec![
+                carta_catalog::EnumType {
+                    name: "State".into(),
+                    values: vec!["open".into()],
+                    comment: None,
+                },
+                carta_catalog::EnumType {
+                    name: "kind".into(),
+                    values: vec!["a".into()],
+                    comment: None,
+                },
+            ],
+            tables: vec![carta_catalog::Table {
+                name: "Invoice".into(),
+                columns: vec![
+                    column("state", "\"Billing\".\"State\""),
+                    column("kinds", "\"Billing\".kind[]"),
+                ],
+                ..carta_catalog::Table::default()
+            }],
+            ..carta_catalog::Schema::default()
+        });
+        resolve_user_types(&mut catalog, &["public"]);
+        let columns = &catalog.schemas[0].tables[0].columns;
+        let state = LogicalType::Enum {
+            name: Some(QualifiedName::new("Billing", "State")),
+            values: vec!["open".into()],
+        };
+        let kind = LogicalType::Enum {
+            name: Some(QualifiedName::new("Billing", "kind")),
+            values: vec!["a".into()],
+        };
+        assert_eq!(columns[0].logical_type, state);
+        assert_eq!(
+            columns[1].logical_type,
+            LogicalType::Array {
+                element: Box::new(kind)
+            }
+        );
     }
 }

@@ -873,3 +873,57 @@ async fn plain_and_preferred_ssl_modes_connect_without_tls() {
         assert_eq!(names(&catalog.schemas[0].tables, |t| &t.name), ["t"]);
     }
 }
+
+#[tokio::test]
+async fn names_that_need_quotes_come_back_as_written() {
+    let db = PgDatabase::create();
+    db.execute(
+        r#"
+CREATE SCHEMA "Billing";
+CREATE TYPE "Billing"."State" AS ENUM ('open', 'paid');
+CREATE TABLE "Billing"."Invoice" (
+  "Id" integer PRIMARY KEY,
+  "State" "Billing"."State" NOT NULL,
+  "two words" text
+);
+CREATE INDEX "Invoice words" ON "Billing"."Invoice" ("two words", lower("two words"));
+CREATE TABLE "Billing".line ("invoice Id" integer REFERENCES "Billing"."Invoice" ("Id"));
+"#,
+    );
+    let catalog = read(&db.url()).await;
+    let billing = catalog.schema("Billing").expect("the schema is read");
+    assert_eq!(names(&billing.tables, |t| &t.name), ["Invoice", "line"]);
+    let invoice = table(&catalog, "Billing", "Invoice");
+    let state = invoice.column("State").unwrap();
+    assert_eq!(state.data_type, r#""Billing"."State""#);
+    assert_eq!(
+        state.logical_type,
+        LogicalType::Enum {
+            name: Some(QualifiedName::new("Billing", "State")),
+            values: vec!["open".into(), "paid".into()],
+        }
+    );
+    let words = invoice
+        .indexes
+        .iter()
+        .find(|i| i.name == "Invoice words")
+        .unwrap();
+    assert_eq!(
+        words.keys,
+        [
+            column_key("two words"),
+            IndexKey::Expression {
+                expression: canon(r#"lower("two words")"#),
+                options: IndexKeyOptions::default()
+            }
+        ]
+    );
+    let line = table(&catalog, "Billing", "line");
+    let fk = &line.foreign_keys[0];
+    assert_eq!(fk.columns, ["invoice Id"]);
+    assert_eq!(
+        fk.referenced_table,
+        QualifiedName::new("Billing", "Invoice")
+    );
+    assert_eq!(fk.referenced_columns, ["Id"]);
+}
