@@ -44,11 +44,11 @@ pub async fn ingest_live(url: &str, options: &IngestOptions) -> Result<Ingested,
     let (client, connection) = target.connect(options.connect_timeout).await?;
     // The connection runs as its own task, so the server's rows keep being
     // read while finished results are decoded.
-    let connection = tokio::spawn(connection);
+    let mut connection = ConnectionTask(tokio::spawn(connection));
     let read = read(&client, &options.filter).await;
     // Dropping the client lets the connection end the session and finish.
     drop(client);
-    let (rows, server_version) = match (read, connection.await) {
+    let (rows, server_version) = match (read, (&mut connection.0).await) {
         (Ok(read), _) => read,
         // The connection's own error says why the queries failed (e.g. the server went away).
         (Err(_), Ok(Err(lost))) => {
@@ -73,6 +73,17 @@ pub async fn ingest_live(url: &str, options: &IngestOptions) -> Result<Ingested,
         catalog: catalog.finish(),
         warnings,
     })
+}
+
+/// The task driving the connection. If the read is abandoned (its future
+/// dropped, e.g. on a caller's timeout), the task is aborted with it, which
+/// closes the session instead of leaving it to wait out its queries.
+struct ConnectionTask(tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>);
+
+impl Drop for ConnectionTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Where to connect, and what to name in error messages.
