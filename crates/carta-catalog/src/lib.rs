@@ -256,7 +256,10 @@ fn normalize_table(table: &mut Table) {
         trigger.events.sort();
         trigger.events.dedup();
     }
-    table.row_security.policies.sort_by(|a, b| a.name.cmp(&b.name));
+    table
+        .row_security
+        .policies
+        .sort_by(|a, b| a.name.cmp(&b.name));
     for policy in &mut table.row_security.policies {
         policy.roles.sort();
         policy.roles.dedup();

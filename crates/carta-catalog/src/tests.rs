@@ -61,7 +61,9 @@ fn finish_sorts_tables_but_keeps_column_order() {
     let catalog = sample();
     let names: Vec<_> = catalog.schemas[0].tables.iter().map(|t| &t.name).collect();
     assert_eq!(names, ["orgs", "users"]);
-    let users = catalog.table(&QualifiedName::new("public", "users")).unwrap();
+    let users = catalog
+        .table(&QualifiedName::new("public", "users"))
+        .unwrap();
     let columns: Vec<_> = users.columns.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(columns, ["id", "org_id"]);
 }
@@ -137,9 +139,15 @@ fn comment() -> impl Strategy<Value = Option<String>> {
 fn logical_type() -> impl Strategy<Value = LogicalType> {
     let leaf = prop_oneof![
         Just(LogicalType::Boolean),
-        (prop_oneof![Just(8u8), Just(16), Just(32), Just(64)], any::<bool>())
+        (
+            prop_oneof![Just(8u8), Just(16), Just(32), Just(64)],
+            any::<bool>()
+        )
             .prop_map(|(bits, unsigned)| LogicalType::Integer { bits, unsigned }),
-        (proptest::option::of(1u32..40), proptest::option::of(0u32..10))
+        (
+            proptest::option::of(1u32..40),
+            proptest::option::of(0u32..10)
+        )
             .prop_map(|(precision, scale)| LogicalType::Decimal { precision, scale }),
         (proptest::option::of(1u32..500), any::<bool>())
             .prop_map(|(max_length, fixed)| LogicalType::Text { max_length, fixed }),
@@ -163,20 +171,25 @@ fn arb_column() -> impl Strategy<Value = Column> {
         logical_type(),
         any::<bool>(),
         proptest::option::of("[a-z()0-9']{1,12}"),
-        proptest::option::of(prop_oneof![Just(Identity::Always), Just(Identity::ByDefault)]),
+        proptest::option::of(prop_oneof![
+            Just(Identity::Always),
+            Just(Identity::ByDefault)
+        ]),
         comment(),
     )
-        .prop_map(|(name, logical_type, nullable, default, identity, comment)| Column {
-            name,
-            data_type: "t".into(),
-            logical_type,
-            nullable,
-            default,
-            identity,
-            generated: None,
-            collation: None,
-            comment,
-        })
+        .prop_map(
+            |(name, logical_type, nullable, default, identity, comment)| Column {
+                name,
+                data_type: "t".into(),
+                logical_type,
+                nullable,
+                default,
+                identity,
+                generated: None,
+                collation: None,
+                comment,
+            },
+        )
 }
 
 fn arb_table() -> impl Strategy<Value = Table> {

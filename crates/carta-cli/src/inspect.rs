@@ -39,7 +39,10 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         default_schema: args.default_schema,
         connect_timeout: Duration::from_secs(args.connect_timeout),
     };
-    let spinner = crate::progress::spinner(format!("reading {}", carta_source::redact_url(&args.source)));
+    let spinner = crate::progress::spinner(format!(
+        "reading {}",
+        carta_source::redact_url(&args.source)
+    ));
     let ingested = carta_ingest::ingest(&source, &options).await;
     spinner.finish_and_clear();
     let ingested = ingested?;
@@ -59,7 +62,11 @@ fn summary(catalog: &Catalog, warnings: usize) -> String {
     let stats = catalog.stats();
     let mut out = String::new();
     if let Some(source) = &catalog.source {
-        let _ = writeln!(out, "source:      {} ({:?})", source.location, catalog.dialect);
+        let _ = writeln!(
+            out,
+            "source:      {} ({:?})",
+            source.location, catalog.dialect
+        );
         if let Some(version) = &source.server_version {
             let _ = writeln!(out, "server:      {version}");
         }

@@ -34,7 +34,11 @@ fn temp_dir(name: &str) -> PathBuf {
 fn a_missing_file_exits_3_and_names_it() {
     let out = carta(&["inspect", "does/not/exist.sql"]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
-    assert!(stderr(&out).contains("does/not/exist.sql"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("does/not/exist.sql"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -111,7 +115,10 @@ fn the_main_job_summarizes_the_seed_examples_offline() {
     let text = stdout(&out);
     assert!(text.contains("fingerprint: sha256:"), "{text}");
     for schema in ["orko", "orchestrator", "plugins", "nadakki", "carta"] {
-        assert!(text.contains(&format!("schema {schema}")), "{schema} missing:\n{text}");
+        assert!(
+            text.contains(&format!("schema {schema}")),
+            "{schema} missing:\n{text}"
+        );
     }
 }
 

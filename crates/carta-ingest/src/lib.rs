@@ -15,12 +15,23 @@ pub use carta_source::{Filter, Location, Warning};
 /// A source argument, classified.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    Postgres { url: String },
-    Mysql { url: String },
-    SqliteFile { path: PathBuf },
+    Postgres {
+        url: String,
+    },
+    Mysql {
+        url: String,
+    },
+    SqliteFile {
+        path: PathBuf,
+    },
     /// SQL files in the order they are applied, with their dialect.
-    Ddl { files: Vec<PathBuf>, dialect: Dialect },
-    Snapshot { path: PathBuf },
+    Ddl {
+        files: Vec<PathBuf>,
+        dialect: Dialect,
+    },
+    Snapshot {
+        path: PathBuf,
+    },
 }
 
 impl Source {
@@ -85,7 +96,12 @@ pub async fn ingest(source: &Source, options: &IngestOptions) -> Result<Ingested
         Source::Ddl { files, dialect } => {
             let files = files
                 .iter()
-                .map(|path| read_file(path).map(|text| DdlFile { path: path.clone(), text }))
+                .map(|path| {
+                    read_file(path).map(|text| DdlFile {
+                        path: path.clone(),
+                        text,
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             match dialect {
                 Dialect::Postgres => carta_postgres::ingest_ddl(&files, options)?,
@@ -95,10 +111,11 @@ pub async fn ingest(source: &Source, options: &IngestOptions) -> Result<Ingested
         }
         Source::Snapshot { path } => {
             let text = read_file(path)?;
-            let mut catalog = Catalog::from_json(&text).map_err(|source| IngestError::Snapshot {
-                path: path.clone(),
-                source,
-            })?;
+            let mut catalog =
+                Catalog::from_json(&text).map_err(|source| IngestError::Snapshot {
+                    path: path.clone(),
+                    source,
+                })?;
             options.filter.apply(&mut catalog)?;
             Ingested {
                 catalog: catalog.finish(),
@@ -197,7 +214,14 @@ fn guess_dialect_of_files(files: &[PathBuf]) -> Result<Dialect, IngestError> {
 /// PostgreSQL when nothing points elsewhere. `--dialect` overrides it.
 pub fn guess_dialect(text: &str) -> Dialect {
     let upper = code_only(text).to_ascii_uppercase();
-    let mysql = ["ENGINE=", "ENGINE =", "AUTO_INCREMENT", "/*!", "DELIMITER ", "`"];
+    let mysql = [
+        "ENGINE=",
+        "ENGINE =",
+        "AUTO_INCREMENT",
+        "/*!",
+        "DELIMITER ",
+        "`",
+    ];
     let sqlite = ["AUTOINCREMENT", "WITHOUT ROWID", "PRAGMA ", ") STRICT"];
     let score = |markers: &[&str]| markers.iter().filter(|m| upper.contains(*m)).count();
     let (m, s) = (score(&mysql), score(&sqlite));

@@ -71,9 +71,7 @@ pub fn logical_type(spelled: &str) -> LogicalType {
         "cidr" => LogicalType::Network { cidr: true },
         "macaddr" | "macaddr8" => LogicalType::MacAddress,
         "tsvector" | "tsquery" => LogicalType::TextSearch,
-        "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle" => {
-            LogicalType::Geometric
-        }
+        "point" | "line" | "lseg" | "box" | "path" | "polygon" | "circle" => LogicalType::Geometric,
         _ => LogicalType::Other,
     }
 }

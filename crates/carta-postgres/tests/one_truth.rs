@@ -15,7 +15,10 @@ fn live(db: &PgDatabase) -> Catalog {
         .build()
         .expect("a runtime");
     let mut catalog = runtime
-        .block_on(carta_postgres::ingest_live(&db.url(), &IngestOptions::default()))
+        .block_on(carta_postgres::ingest_live(
+            &db.url(),
+            &IngestOptions::default(),
+        ))
         .expect("live ingest")
         .catalog;
     catalog.source = None;
@@ -27,9 +30,15 @@ fn from_ddl(path: &Path, sql: &str) -> Catalog {
         path: path.to_path_buf(),
         text: sql.to_string(),
     };
-    let ingested = carta_postgres::ingest_ddl(&[file], &IngestOptions::default()).expect("DDL ingest");
+    let ingested =
+        carta_postgres::ingest_ddl(&[file], &IngestOptions::default()).expect("DDL ingest");
     let warnings: Vec<String> = ingested.warnings.iter().map(ToString::to_string).collect();
-    assert!(warnings.is_empty(), "{}: unexpected warnings:\n{}", path.display(), warnings.join("\n"));
+    assert!(
+        warnings.is_empty(),
+        "{}: unexpected warnings:\n{}",
+        path.display(),
+        warnings.join("\n")
+    );
     ingested.catalog
 }
 
@@ -37,7 +46,11 @@ fn from_ddl(path: &Path, sql: &str) -> Catalog {
 fn first_difference(left: &str, right: &str) -> String {
     let a: Vec<&str> = left.lines().collect();
     let b: Vec<&str> = right.lines().collect();
-    let at = a.iter().zip(&b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let at = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
     let from = at.saturating_sub(8);
     let show = |lines: &[&str]| {
         lines
@@ -49,7 +62,12 @@ fn first_difference(left: &str, right: &str) -> String {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    format!("--- live (line {})\n{}\n--- ddl\n{}", at + 1, show(&a), show(&b))
+    format!(
+        "--- live (line {})\n{}\n--- ddl\n{}",
+        at + 1,
+        show(&a),
+        show(&b)
+    )
 }
 
 /// `pg_dump --schema-only` of a database: the other DDL text the reader must get right.
@@ -58,7 +76,11 @@ fn pg_dump(db: &PgDatabase) -> String {
         .args(["--schema-only", "--no-owner", "--dbname", &db.url()])
         .output()
         .expect("pg_dump runs (it comes with the PostgreSQL client)");
-    assert!(output.status.success(), "pg_dump failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "pg_dump failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8(output.stdout).expect("pg_dump writes UTF-8")
 }
 
@@ -83,7 +105,10 @@ fn assert_same(name: &str, live: &Catalog, ddl: &Catalog) {
     };
     let (live_json, ddl_json) = (body(live), body(ddl));
     if live_json != ddl_json {
-        let stem: String = name.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect();
+        let stem: String = name
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect();
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
         let written = std::fs::write(dir.join(format!("{stem}.live.json")), &live_json)
             .and_then(|()| std::fs::write(dir.join(format!("{stem}.ddl.json")), &ddl_json));
@@ -93,7 +118,10 @@ fn assert_same(name: &str, live: &Catalog, ddl: &Catalog) {
             first_difference(&live_json, &ddl_json)
         );
     }
-    assert_eq!(live.fingerprint, ddl.fingerprint, "{name}: fingerprints differ");
+    assert_eq!(
+        live.fingerprint, ddl.fingerprint,
+        "{name}: fingerprints differ"
+    );
 }
 
 #[test]
