@@ -1,0 +1,11 @@
+//! Documentation from the Catalog.
+//!
+//! Rendering is pure: every output format produces a [`DocSet`], a map of
+//! relative paths to file contents. [`DocSet::write_to`] is the only code
+//! that touches the disk: it rewrites only changed files and removes pages
+//! it wrote earlier that are no longer produced, so documenting an
+//! unchanged schema twice changes nothing and the output is safe to commit.
+
+mod docset;
+
+pub use docset::{DocSet, WriteError, WriteReport, MANIFEST};
