@@ -7,5 +7,7 @@
 //! unchanged schema twice changes nothing and the output is safe to commit.
 
 mod docset;
+mod error;
 
 pub use docset::{DocSet, WriteError, WriteReport, MANIFEST};
+pub use error::DocError;
