@@ -1,0 +1,136 @@
+//! From TOML text to [`Config`]: serde reads the file into the shapes below,
+//! which keep the byte span of every name, and the spans become
+//! line/column [`Location`]s.
+
+use crate::{
+    select, ColumnComment, CommentOverride, Config, ConfigError, DocOptions, RelationLocations,
+    TableSelection, VirtualRelation,
+};
+use carta_source::Location;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    include: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    doc: DocOptions,
+    #[serde(default)]
+    comments: Vec<RawComment>,
+    #[serde(default)]
+    relations: Vec<RawRelation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComment {
+    table: Spanned<String>,
+    table_comment: Option<String>,
+    #[serde(default)]
+    columns: BTreeMap<Spanned<String>, String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRelation {
+    name: Option<String>,
+    table: Spanned<String>,
+    columns: Spanned<Vec<String>>,
+    parent_table: Spanned<String>,
+    parent_columns: Spanned<Vec<String>>,
+}
+
+impl Config {
+    /// Reads and parses a `carta.toml`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, path)
+    }
+
+    /// Parses the text of a `carta.toml`; `path` is where it was read from,
+    /// for error locations and to resolve relative paths in it. No I/O.
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let at = |offset: usize| Location::at_offset(path, text, offset);
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError::Syntax {
+            location: at(e.span().map_or(0, |s| s.start)),
+            message: e.message().trim_end().to_string(),
+        })?;
+
+        let patterns = |list: Vec<Spanned<String>>| -> Result<Vec<String>, ConfigError> {
+            list.into_iter()
+                .map(|p| {
+                    select::compile(p.get_ref()).map_err(|e| ConfigError::Syntax {
+                        location: at(p.span().start),
+                        message: e.to_string(),
+                    })?;
+                    Ok(p.into_inner())
+                })
+                .collect()
+        };
+        let selection = TableSelection {
+            include: patterns(raw.include)?,
+            exclude: patterns(raw.exclude)?,
+        };
+
+        let comments = raw
+            .comments
+            .into_iter()
+            .map(|c| CommentOverride {
+                location: at(c.table.span().start),
+                table: c.table.into_inner(),
+                table_comment: c.table_comment,
+                columns: c
+                    .columns
+                    .into_iter()
+                    .map(|(column, text)| ColumnComment {
+                        location: at(column.span().start),
+                        column: column.into_inner(),
+                        text,
+                    })
+                    .collect(),
+            })
+            .collect();
+
+        let relations = raw
+            .relations
+            .into_iter()
+            .map(|r| VirtualRelation {
+                locations: RelationLocations {
+                    table: at(r.table.span().start),
+                    columns: at(r.columns.span().start),
+                    parent_table: at(r.parent_table.span().start),
+                    parent_columns: at(r.parent_columns.span().start),
+                },
+                name: r.name,
+                table: r.table.into_inner(),
+                columns: r.columns.into_inner(),
+                parent_table: r.parent_table.into_inner(),
+                parent_columns: r.parent_columns.into_inner(),
+            })
+            .collect();
+
+        let mut doc = raw.doc;
+        if let Some(templates) = &doc.templates {
+            if templates.is_relative() {
+                let base = path.parent().unwrap_or(Path::new(""));
+                doc.templates = Some(base.join(templates));
+            }
+        }
+
+        Ok(Config {
+            selection,
+            comments,
+            relations,
+            doc,
+        })
+    }
+}
