@@ -2,6 +2,8 @@
 //! prints results, and maps typed errors to documented exit codes. No
 //! schema logic lives here.
 
+mod config;
+mod coverage;
 mod inspect;
 mod progress;
 
@@ -21,6 +23,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Print the JSON Schema of the Catalog format.
     CatalogSchema,
+    /// Report documentation coverage per table and overall.
+    Coverage(coverage::Args),
 }
 
 /// DDL dialect, when the file's own markers are not enough.
@@ -56,6 +60,7 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Inspect(args) => inspect::run(args).await,
+            Command::Coverage(args) => coverage::run(args).await,
             Command::CatalogSchema => {
                 print!("{}", carta_catalog::Catalog::json_schema());
                 Ok(())
@@ -91,6 +96,15 @@ fn describe(error: &anyhow::Error) -> String {
 fn exit_code(error: &anyhow::Error) -> u8 {
     error
         .chain()
-        .find_map(|e| e.downcast_ref::<carta_source::IngestError>())
-        .map_or(1, |e| e.exit_code() as u8)
+        .find_map(|e| {
+            if let Some(e) = e.downcast_ref::<carta_source::IngestError>() {
+                Some(e.exit_code())
+            } else if let Some(e) = e.downcast_ref::<carta_config::ConfigError>() {
+                Some(e.exit_code())
+            } else {
+                e.downcast_ref::<coverage::BelowMinimum>()
+                    .map(|_| coverage::BELOW_MINIMUM_EXIT)
+            }
+        })
+        .map_or(1, |code| code as u8)
 }
