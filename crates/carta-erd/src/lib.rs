@@ -6,6 +6,7 @@
 //! Mermaid's size limit), Graphviz DOT, and SVG laid out and drawn by Carta
 //! itself, so no Graphviz, browser or network is needed. No I/O.
 
+mod layout;
 mod mermaid;
 mod model;
 mod svg;
