@@ -8,6 +8,11 @@
 
 mod docset;
 mod error;
+mod filters;
+pub mod markdown;
+mod paths;
+pub mod templates;
+mod values;
 
 pub use docset::{DocSet, WriteError, WriteReport, MANIFEST};
 pub use error::DocError;
