@@ -124,7 +124,7 @@ impl Diagram {
     }
 
     /// Distinct schema names, sorted: the group index of each table.
-    fn schema_names(&self) -> Vec<&str> {
+    pub(crate) fn schema_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.tables.iter().map(|t| t.name.schema.as_str()).collect();
         names.sort_unstable();
         names.dedup();
