@@ -11,6 +11,7 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("code_cell", code_cell);
     env.add_filter("fenced", fenced);
     env.add_filter("number", number);
+    env.add_filter("count", count);
 }
 
 /// Prose: `<` and `>` are shown, not read as HTML. Line breaks are kept.
@@ -72,6 +73,16 @@ pub fn number(value: i64) -> String {
     out
 }
 
+/// A count and a noun: `1 | count("table")` is `1 table`, `2 | count("index", "indexes")` is `2 indexes`.
+pub fn count(value: i64, singular: &str, plural: Option<&str>) -> String {
+    let noun = match plural {
+        _ if value == 1 => singular.to_string(),
+        Some(plural) => plural.to_string(),
+        None => format!("{singular}s"),
+    };
+    format!("{} {noun}", number(value))
+}
+
 fn longest_run(text: &str, c: char) -> usize {
     let mut longest = 0;
     let mut run = 0;
@@ -112,5 +123,8 @@ mod tests {
         assert_eq!(number(999), "999");
         assert_eq!(number(1234567), "1,234,567");
         assert_eq!(number(-1000), "-1,000");
+        assert_eq!(count(1, "table", None), "1 table");
+        assert_eq!(count(1200, "table", None), "1,200 tables");
+        assert_eq!(count(0, "index", Some("indexes")), "0 indexes");
     }
 }

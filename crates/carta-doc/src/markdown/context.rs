@@ -346,6 +346,8 @@ pub struct GlossaryEntry {
     pub link: Option<String>,
     pub values: Vec<String>,
     pub comment: Option<String>,
+    /// For an enum type: the columns of that type.
+    pub used_by: Vec<ColumnTarget>,
 }
 
 /// Where links point: relative file paths between pages, or anchors on one page.
@@ -403,7 +405,7 @@ impl<'c> Site<'c> {
                 }
             }
         }
-        let multiple_schemas = catalog.schemas.len() > 1;
+        let multiple_schemas = documented_schemas(catalog).count() > 1;
         let database = DatabaseInfo {
             title: title.map_or_else(|| default_title(catalog), str::to_string),
             dialect: match catalog.dialect {
@@ -821,6 +823,7 @@ pub fn glossary(schemas: &[SchemaSection]) -> Vec<GlossaryEntry> {
             link: e.name.link.clone(),
             values: e.values.clone(),
             comment: e.comment.clone(),
+            used_by: e.used_by.clone(),
         });
     let columns = schemas.iter().flat_map(|s| &s.tables).flat_map(|t| {
         t.columns
@@ -832,16 +835,31 @@ pub fn glossary(schemas: &[SchemaSection]) -> Vec<GlossaryEntry> {
                 link: t.name.link.clone(),
                 values: c.values.clone(),
                 comment: c.comment.clone(),
+                used_by: Vec::new(),
             })
     });
     enums.chain(columns).collect()
 }
 
 pub fn default_title(catalog: &Catalog) -> String {
-    match catalog.schemas.as_slice() {
-        [only] if !matches!(only.name.as_str(), "public" | "main") => only.name.clone(),
+    let mut schemas = documented_schemas(catalog);
+    match (schemas.next(), schemas.next()) {
+        (Some(only), None) if !matches!(only.name.as_str(), "public" | "main") => only.name.clone(),
         _ => "Database".to_string(),
     }
+}
+
+/// Schemas holding anything to document. An empty `public` schema, which
+/// every PostgreSQL database has, would only add noise and qualify every
+/// name with a schema.
+pub fn documented_schemas(catalog: &Catalog) -> impl Iterator<Item = &Schema> {
+    catalog.schemas.iter().filter(|s| {
+        !(s.tables.is_empty()
+            && s.enums.is_empty()
+            && s.domains.is_empty()
+            && s.functions.is_empty()
+            && s.sequences.is_empty())
+    })
 }
 
 pub fn kind_label(table: &Table) -> &'static str {

@@ -139,9 +139,7 @@ fn pages(
     docs.insert(ERD_DOT, whole.to_dot());
     let readme = ReadmeContext {
         database: site.database.clone(),
-        schemas: catalog
-            .schemas
-            .iter()
+        schemas: context::documented_schemas(catalog)
             .map(|s| site.schema_summary(s, README_PATH))
             .collect(),
         diagram: diagram_info(whole, keys_only, Some(ERD_SVG.into()), Some(ERD_DOT.into())),
@@ -222,9 +220,7 @@ fn single_page(
         Target::SinglePage(anchors),
     );
     docs.insert(ERD_SVG, whole.to_svg(&|_: &QualifiedName| None));
-    let schemas: Vec<SchemaSection> = catalog
-        .schemas
-        .iter()
+    let schemas: Vec<SchemaSection> = context::documented_schemas(catalog)
         .map(|schema| SchemaSection {
             name: schema.name.clone(),
             comment: schema.comment.clone(),
@@ -259,9 +255,9 @@ fn single_page_anchors(catalog: &Catalog, title: &str) -> HashMap<QualifiedName,
     for heading in [title, "Overview", "Relationship map"] {
         slugger.slug(heading);
     }
-    let multiple = catalog.schemas.len() > 1;
+    let multiple = context::documented_schemas(catalog).count() > 1;
     let mut anchors = HashMap::new();
-    for schema in &catalog.schemas {
+    for schema in context::documented_schemas(catalog) {
         if multiple {
             slugger.slug(&format!("Schema {}", schema.name));
         }
