@@ -85,3 +85,10 @@ ensure_cargo() {
     [ -f "$HOME/.cargo/env" ] && . "$HOME/.cargo/env"
     command -v cargo >/dev/null 2>&1 || { echo "setup: cargo not found: install the Rust toolchain (rustup) first" >&2; return 1; }
 }
+
+# Headless Chromium and its WebDriver, for the HTML site's browser test
+# (crates/carta-doc/tests/browser.rs).
+ensure_chromium() {
+    if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then return; fi
+    apt_install chromium chromium-driver
+}

@@ -13,6 +13,7 @@ pub mod markdown;
 mod paths;
 pub mod templates;
 mod values;
+pub mod html;
 
 pub use docset::{DocSet, WriteError, WriteReport, MANIFEST};
 pub use error::DocError;
