@@ -4,6 +4,7 @@
 
 mod config;
 mod coverage;
+mod doc;
 mod inspect;
 mod progress;
 
@@ -23,6 +24,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Print the JSON Schema of the Catalog format.
     CatalogSchema,
+    /// Write documentation (Markdown or HTML) with ER diagrams into a folder.
+    Doc(doc::Args),
     /// Report documentation coverage per table and overall.
     Coverage(coverage::Args),
 }
@@ -61,6 +64,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Inspect(args) => inspect::run(args).await,
             Command::Coverage(args) => coverage::run(args).await,
+            Command::Doc(args) => doc::run(args).await,
             Command::CatalogSchema => {
                 print!("{}", carta_catalog::Catalog::json_schema());
                 Ok(())
