@@ -188,7 +188,8 @@ fn section<'p>(page: &'p str, table: &str) -> Option<&'p str> {
     Some(&page[start..start + heading.len() - 1 + end])
 }
 
-/// Everything `expected` names that `page` does not.
+/// Everything `expected` names that `page` does not. List items must start
+/// their own line: items run together are not a list on GitHub.
 fn shortfalls(page: &str, expected: &str) -> Vec<String> {
     let mut missing = Vec::new();
     let mut glossary_missing = Vec::new();
@@ -212,14 +213,14 @@ fn shortfalls(page: &str, expected: &str) -> Vec<String> {
                 need(
                     table,
                     format!("relation to {parent}"),
-                    format!("- `{table}.{name}` → [`{parent}.id`](#"),
+                    format!("\n- `{table}.{name}` → [`{parent}.id`](#"),
                 );
             }
-            "I" => need(table, "index".into(), format!("- `{name}` on (")),
+            "I" => need(table, "index".into(), format!("\n- `{name}` on (")),
             "P" => {
                 // Policy names may hold spaces: the name is all after the table.
                 let (table, policy) = item.split_once('.').unwrap();
-                need(table, "policy".into(), format!("Policy `{policy}`"));
+                need(table, "policy".into(), format!("\n- Policy `{policy}`"));
             }
             "V" => {
                 let values: Vec<String> =
@@ -264,7 +265,7 @@ fn single_pages_name_everything_their_seed_names() {
                 }
             }
             for index in &table.indexes {
-                if !body.contains(&format!("- `{}` on (", index.name)) {
+                if !body.contains(&format!("\n- `{}` on (", index.name)) {
                     missing.push(format!("{}: index {}", table.name, index.name));
                 }
             }
