@@ -144,6 +144,10 @@
   /* ---- Diagram viewer: drag to pan, wheel or buttons to zoom ---- */
 
   var MIN_SCALE = 0.05, MAX_SCALE = 4, DRAG_THRESHOLD = 4;
+  // Below this the text in table boxes cannot be read; a wider diagram opens
+  // at this scale and is panned (or shrunk with Fit) instead.
+  var READABLE_SCALE = 0.6;
+  var MARGIN = 12;
 
   function initDiagram(box) {
     var viewport = box.querySelector(".diagram-viewport");
@@ -167,13 +171,29 @@
         "px) scale(" + view.scale.toFixed(4) + ")";
     }
 
+    // Shows everything, however small.
     function fit() {
       var w = viewport.clientWidth, h = viewport.clientHeight;
-      view.scale = Math.min(1, (w - 24) / width, (h - 24) / height);
-      view.scale = Math.max(MIN_SCALE, view.scale);
-      view.x = (w - width * view.scale) / 2;
-      view.y = Math.max(12, (h - height * view.scale) / 2);
+      view.scale = Math.max(MIN_SCALE, Math.min(1, (w - 2 * MARGIN) / width, (h - 2 * MARGIN) / height));
+      center(w, h);
+    }
+
+    function center(w, h) {
+      var shownWidth = width * view.scale, shownHeight = height * view.scale;
+      view.x = shownWidth < w ? (w - shownWidth) / 2 : MARGIN;
+      view.y = shownHeight < h ? (h - shownHeight) / 2 : MARGIN;
       apply();
+    }
+
+    // The first view: as wide as the page allows but readable, and a
+    // viewport no taller than the diagram needs.
+    function open() {
+      var w = viewport.clientWidth;
+      view.scale = Math.max(Math.min(1, READABLE_SCALE), Math.min(1, (w - 2 * MARGIN) / width));
+      var tallest = Math.max(280, Math.round(window.innerHeight * 0.75));
+      var h = Math.min(tallest, Math.max(200, Math.ceil(height * view.scale + 2 * MARGIN)));
+      viewport.style.height = h + "px";
+      center(w, h);
     }
 
     function zoomAt(factor, cx, cy) {
@@ -244,7 +264,7 @@
       });
     });
 
-    fit();
+    open();
   }
 
   initSearch();

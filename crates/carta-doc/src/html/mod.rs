@@ -23,6 +23,7 @@ use carta_catalog::{Catalog, QualifiedName, RelationGraph};
 use carta_erd::ErdOptions;
 use minijinja::{Environment, UndefinedBehavior};
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 /// The built-in page templates, by name. Values are HTML-escaped (the
 /// `.html.j2` suffix); `layout.html.j2` is the frame the pages extend and
@@ -46,6 +47,9 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The suffix of HTML template names, in [`TEMPLATES`] and in override folders.
+pub const TEMPLATE_SUFFIX: &str = ".html.j2";
+
 /// Static files copied into every site unchanged.
 const STATIC_FILES: &[(&str, &str)] = &[
     (
@@ -68,6 +72,8 @@ pub struct HtmlOptions {
     /// What the diagrams show (keys-only for large schemas).
     pub erd: ErdOptions,
     /// Template sources that replace built-in [`TEMPLATES`] of the same name.
+    /// Names ending in [`TEMPLATE_SUFFIX`] must name a built-in template;
+    /// others (another format's overrides) are ignored.
     pub templates: BTreeMap<String, String>,
 }
 
@@ -118,6 +124,18 @@ pub fn render(
 const TABLES_DIR: &str = "tables";
 
 fn environment(options: &HtmlOptions) -> Result<Environment<'static>, DocError> {
+    // An override named like an HTML template that replaces none is almost
+    // always a misspelt name; overrides for other formats are not ours.
+    for name in options.templates.keys() {
+        if name.ends_with(TEMPLATE_SUFFIX) && !TEMPLATES.iter().any(|(known, _)| known == name) {
+            let known: Vec<&str> = TEMPLATES.iter().map(|(known, _)| *known).collect();
+            return Err(DocError::UnknownTemplate {
+                path: PathBuf::from(name),
+                name: name.clone(),
+                known: known.join(", "),
+            });
+        }
+    }
     let mut env = Environment::new();
     // A misspelt variable in a template (or a user's override) is an error, not an empty string.
     env.set_undefined_behavior(UndefinedBehavior::Strict);

@@ -188,4 +188,15 @@ fn a_template_override_replaces_the_built_in_one_and_bad_ones_are_typed_errors()
         .insert("index.html.j2".into(), "{{ no_such_value }}".into());
     let error = render(&catalog, &relations, &options).unwrap_err();
     assert!(matches!(&error, DocError::Template { name, .. } if name == "index.html.j2"));
+
+    options.templates.clear();
+    options
+        .templates
+        .insert("readme.md.j2".into(), "another format's".into());
+    assert!(render(&catalog, &relations, &options).is_ok());
+    options
+        .templates
+        .insert("tabel.html.j2".into(), "misspelt".into());
+    let error = render(&catalog, &relations, &options).unwrap_err();
+    assert!(matches!(&error, DocError::UnknownTemplate { name, .. } if name == "tabel.html.j2"));
 }
