@@ -12,12 +12,14 @@
 //!
 //! Everything is deterministic: ties break by input order, no hashing.
 
+use std::collections::{BTreeMap, VecDeque};
+
 /// Vertical space between boxes in one layer.
 const NODE_GAP: f64 = 24.0;
 /// Height reserved for an edge passing through a layer.
-const DUMMY_HEIGHT: f64 = 8.0;
+const DUMMY_HEIGHT: f64 = 4.0;
 /// Vertical space next to a passing edge.
-const DUMMY_GAP: f64 = 6.0;
+const DUMMY_GAP: f64 = 3.0;
 /// Horizontal run of an edge where it meets a box, room for the end markers.
 pub(crate) const STUB: f64 = 24.0;
 /// How far a self-reference loops out to the right of its box.
@@ -37,6 +39,11 @@ const ORDER_SWEEPS: usize = 12;
 /// Stop sweeping after this many sweeps without fewer crossings.
 const ORDER_PATIENCE: usize = 4;
 const COORDINATE_SWEEPS: usize = 8;
+/// Width over height that big components are laid out towards.
+const ASPECT: f64 = 1.0;
+/// Below this a group's part of a layer is never limited: small diagrams
+/// read best with every table next to its parent.
+const MIN_LAYER_HEIGHT: f64 = 1200.0;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Rect {
@@ -523,7 +530,7 @@ impl<'a> Layered<'a> {
         own_edges: &'a [usize],
         options: LayoutOptions,
     ) -> Self {
-        let mut local = std::collections::BTreeMap::new();
+        let mut local = BTreeMap::new();
         for (i, n) in members.iter().enumerate() {
             local.insert(*n, i);
         }
@@ -549,7 +556,15 @@ impl<'a> Layered<'a> {
                 }
             })
             .collect();
-        let layer = assign_layers(count, &oriented);
+        let capacity = Capacity::new(
+            members.iter().map(|n| nodes[*n].height).collect(),
+            &members.iter().map(|n| nodes[*n].width).collect::<Vec<_>>(),
+            members
+                .iter()
+                .map(|n| if options.groups { nodes[*n].group } else { 0 })
+                .collect(),
+        );
+        let layer = assign_layers(count, &oriented, &capacity);
 
         let mut lnodes: Vec<LNode> = members
             .iter()
@@ -809,15 +824,20 @@ impl<'a> Layered<'a> {
 
     /// Vertical positions: each sweep places a layer's nodes as near the
     /// weighted mean of their neighbours' ports as the order and gaps allow.
+    /// Groups are placed each in its own frame, from relations inside the
+    /// group only, then stacked as bands: a relation into another schema
+    /// must not stretch its band towards that schema.
     fn coordinates(&mut self) {
-        for layer in &self.layers {
-            let mut y = 0.0;
-            for (i, n) in layer.iter().enumerate() {
-                if i > 0 {
-                    y += self.separation(layer[i - 1], *n);
+        for l in 0..self.layers.len() {
+            for run in self.runs(l) {
+                let mut y = 0.0;
+                for (i, n) in run.iter().enumerate() {
+                    if i > 0 {
+                        y += self.separation(run[i - 1], *n);
+                    }
+                    self.y[*n] = y;
+                    y += self.lnodes[*n].height;
                 }
-                self.y[*n] = y;
-                y += self.lnodes[*n].height;
             }
         }
         for sweep in 0..COORDINATE_SWEEPS {
@@ -828,36 +848,45 @@ impl<'a> Layered<'a> {
                 } else {
                     count - 1 - step
                 };
-                self.place_layer(l);
+                for run in self.runs(l) {
+                    self.place_run(&run);
+                }
             }
         }
-        if self.options.groups {
-            self.separate_groups();
+        self.stack_groups();
+    }
+
+    /// The nodes of layer `l`, split where the group changes.
+    fn runs(&self, l: usize) -> Vec<Vec<usize>> {
+        let mut runs: Vec<Vec<usize>> = Vec::new();
+        for n in &self.layers[l] {
+            match runs.last_mut() {
+                Some(run) if self.lnodes[run[0]].group == self.lnodes[*n].group => run.push(*n),
+                _ => runs.push(vec![*n]),
+            }
         }
+        runs
     }
 
     fn separation(&self, upper: usize, lower: usize) -> f64 {
-        let (a, b) = (&self.lnodes[upper], &self.lnodes[lower]);
-        if a.group != b.group && self.options.groups {
-            GROUP_GAP
-        } else if a.real.is_none() || b.real.is_none() {
+        if self.lnodes[upper].real.is_none() || self.lnodes[lower].real.is_none() {
             DUMMY_GAP
         } else {
             NODE_GAP
         }
     }
 
-    fn place_layer(&mut self, l: usize) {
-        let layer = &self.layers[l];
-        let mut targets = Vec::with_capacity(layer.len());
-        let mut weights = Vec::with_capacity(layer.len());
-        let mut offsets = Vec::with_capacity(layer.len());
+    fn place_run(&mut self, run: &[usize]) {
+        let mut targets = Vec::with_capacity(run.len());
+        let mut weights = Vec::with_capacity(run.len());
+        let mut offsets = Vec::with_capacity(run.len());
         let mut offset = 0.0;
-        for (i, n) in layer.iter().enumerate() {
+        for (i, n) in run.iter().enumerate() {
             if i > 0 {
-                offset += self.lnodes[layer[i - 1]].height + self.separation(layer[i - 1], *n);
+                offset += self.lnodes[run[i - 1]].height + self.separation(run[i - 1], *n);
             }
             offsets.push(offset);
+            let group = self.lnodes[*n].group;
             let (mut sum, mut weight) = (0.0, 0.0);
             for s in self.lefts[*n].iter().chain(&self.rights[*n]) {
                 let segment = &self.segments[*s];
@@ -866,8 +895,10 @@ impl<'a> Layered<'a> {
                 } else {
                     (segment.right, segment.right_port, segment.left_port)
                 };
-                sum += segment.weight * (self.y[other] + other_port - own_port);
-                weight += segment.weight;
+                if self.lnodes[other].group == group {
+                    sum += segment.weight * (self.y[other] + other_port - own_port);
+                    weight += segment.weight;
+                }
             }
             // Nodes without neighbours stay where they are, lightly held.
             const HOLD: f64 = 1e-3;
@@ -875,39 +906,30 @@ impl<'a> Layered<'a> {
             weights.push(weight + HOLD);
         }
         let placed = isotonic(&targets, &weights, &offsets);
-        for (n, y) in layer.iter().zip(placed) {
+        for (n, y) in run.iter().zip(placed) {
             self.y[*n] = y;
         }
     }
 
-    /// Moves each group's band below the previous one in every layer, so
-    /// that group backgrounds never overlap.
-    fn separate_groups(&mut self) {
-        let mut groups: Vec<usize> = self.lnodes.iter().map(|n| n.group).collect();
-        groups.sort_unstable();
-        groups.dedup();
-        let mut previous_bottom: Option<f64> = None;
-        for g in groups {
-            let span = |y: &[f64]| {
-                self.lnodes
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| n.group == g)
-                    .fold(
-                        (f64::INFINITY, f64::NEG_INFINITY),
-                        |(top, bottom), (i, n)| (top.min(y[i]), bottom.max(y[i] + n.height)),
-                    )
-            };
-            let (top, _) = span(&self.y);
-            if let Some(bottom) = previous_bottom {
-                let shift = (bottom + GROUP_GAP - top).max(0.0);
-                for (n, y) in self.lnodes.iter().zip(self.y.iter_mut()) {
-                    if n.group >= g {
-                        *y += shift;
-                    }
-                }
-            }
-            previous_bottom = Some(span(&self.y).1);
+    /// Moves each group into a band below the previous group's, so that
+    /// group backgrounds never overlap; the first starts at 0.
+    fn stack_groups(&mut self) {
+        let mut spans: BTreeMap<usize, (f64, f64)> = BTreeMap::new();
+        for (n, y) in self.lnodes.iter().zip(&self.y) {
+            let span = spans
+                .entry(n.group)
+                .or_insert((f64::INFINITY, f64::NEG_INFINITY));
+            span.0 = span.0.min(*y);
+            span.1 = span.1.max(y + n.height);
+        }
+        let mut shifts = BTreeMap::new();
+        let mut top = 0.0;
+        for (group, (first, last)) in spans {
+            shifts.insert(group, top - first);
+            top += last - first + GROUP_GAP;
+        }
+        for (n, y) in self.lnodes.iter().zip(self.y.iter_mut()) {
+            *y += shifts.get(&n.group).copied().unwrap_or(0.0);
         }
     }
 
@@ -1086,10 +1108,51 @@ fn back_edges(count: usize, graph: &[(usize, usize, usize)]) -> Vec<bool> {
     reversed
 }
 
-/// Longest-path layers over the acyclic edges, then every node with
-/// children moves right up to just before its nearest child, which
-/// shortens edges from widely used parents.
-fn assign_layers(count: usize, oriented: &[(usize, usize, usize, bool)]) -> Vec<usize> {
+/// How much of each group one layer may hold, so that big components come
+/// out about as wide as tall instead of a few very tall layers.
+struct Capacity {
+    heights: Vec<f64>,
+    groups: Vec<usize>,
+    /// Per group: the most height its boxes may take in one layer.
+    bounds: Vec<f64>,
+}
+
+impl Capacity {
+    fn new(heights: Vec<f64>, widths: &[f64], groups: Vec<usize>) -> Self {
+        let group_count = groups.iter().map(|g| g + 1).max().unwrap_or(0);
+        let mut areas = vec![0.0; group_count];
+        for ((h, w), g) in heights.iter().zip(widths).zip(&groups) {
+            areas[*g] += (h + NODE_GAP) * (w + MIN_LAYER_GAP);
+        }
+        let total: f64 = areas.iter().sum();
+        let height = (total / ASPECT).sqrt();
+        let bounds = areas
+            .iter()
+            .map(|a| (height * a / total.max(1.0)).max(MIN_LAYER_HEIGHT))
+            .collect();
+        Capacity {
+            heights,
+            groups,
+            bounds,
+        }
+    }
+
+    /// Whether node `n` fits into a layer whose boxes of its group already take `used`.
+    /// An empty layer takes any box.
+    fn fits(&self, used: f64, n: usize) -> bool {
+        used < 1.0 || used + self.heights[n] <= self.bounds[self.groups[n]]
+    }
+}
+
+/// Layers over the acyclic edges: in topological order each node takes the
+/// first layer after its parents where its group has room. Then every node
+/// with children moves right towards its nearest child, where there is
+/// room, which shortens edges from widely used parents.
+fn assign_layers(
+    count: usize,
+    oriented: &[(usize, usize, usize, bool)],
+    capacity: &Capacity,
+) -> Vec<usize> {
     let mut out: Vec<Vec<usize>> = vec![Vec::new(); count];
     let mut indegree = vec![0usize; count];
     for (from, to, _, _) in oriented {
@@ -1097,13 +1160,23 @@ fn assign_layers(count: usize, oriented: &[(usize, usize, usize, bool)]) -> Vec<
         indegree[*to] += 1;
     }
     let mut layer = vec![0usize; count];
-    let mut queue: std::collections::VecDeque<usize> =
-        (0..count).filter(|n| indegree[*n] == 0).collect();
+    let mut earliest = vec![0usize; count];
+    // Height taken per (layer, group).
+    let mut used: BTreeMap<(usize, usize), f64> = BTreeMap::new();
+    let space = |n: usize| capacity.heights[n] + NODE_GAP;
+    let mut queue: VecDeque<usize> = (0..count).filter(|n| indegree[*n] == 0).collect();
     let mut topological = Vec::with_capacity(count);
     while let Some(n) = queue.pop_front() {
+        let group = capacity.groups[n];
+        let mut l = earliest[n];
+        while !capacity.fits(used.get(&(l, group)).copied().unwrap_or(0.0), n) {
+            l += 1;
+        }
+        layer[n] = l;
+        *used.entry((l, group)).or_default() += space(n);
         topological.push(n);
         for to in &out[n] {
-            layer[*to] = layer[*to].max(layer[n] + 1);
+            earliest[*to] = earliest[*to].max(l + 1);
             indegree[*to] -= 1;
             if indegree[*to] == 0 {
                 queue.push_back(*to);
@@ -1111,8 +1184,17 @@ fn assign_layers(count: usize, oriented: &[(usize, usize, usize, bool)]) -> Vec<
         }
     }
     for n in topological.iter().rev() {
-        if let Some(nearest) = out[*n].iter().map(|c| layer[*c]).min() {
-            layer[*n] = layer[*n].max(nearest - 1);
+        let Some(nearest) = out[*n].iter().map(|c| layer[*c]).min() else {
+            continue;
+        };
+        let group = capacity.groups[*n];
+        let room = (layer[*n] + 1..nearest)
+            .rev()
+            .find(|l| capacity.fits(used.get(&(*l, group)).copied().unwrap_or(0.0), *n));
+        if let Some(l) = room {
+            *used.entry((layer[*n], group)).or_default() -= space(*n);
+            *used.entry((l, group)).or_default() += space(*n);
+            layer[*n] = l;
         }
     }
     layer
