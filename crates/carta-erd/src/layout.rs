@@ -33,12 +33,14 @@ const GROUP_GAP: f64 = 2.0 * GROUP_PAD + GROUP_LABEL + 24.0;
 const BLOCK_GAP: f64 = 48.0;
 const GRID_GAP: f64 = 36.0;
 const MARGIN: f64 = 16.0;
-/// Crossing reduction sweeps (down and up count separately); bounded so
-/// giant schemas stay fast.
+/// Crossing reduction sweeps (down and up count separately) and coordinate
+/// sweeps, at most; giant components get fewer, within a budget of node
+/// and segment visits, so that they stay fast.
 const ORDER_SWEEPS: usize = 12;
+const COORDINATE_SWEEPS: usize = 8;
+const SWEEP_BUDGET: usize = 1_000_000;
 /// Stop sweeping after this many sweeps without fewer crossings.
 const ORDER_PATIENCE: usize = 4;
-const COORDINATE_SWEEPS: usize = 8;
 /// Width over height that big components are laid out towards.
 const ASPECT: f64 = 1.0;
 /// Below this a group's part of a layer is never limited: small diagrams
@@ -668,7 +670,7 @@ impl<'a> Layered<'a> {
         let mut best = self.layers.clone();
         let mut best_crossings = self.crossings(&position);
         let mut since_better = 0;
-        for sweep in 0..ORDER_SWEEPS {
+        for sweep in 0..self.sweeps(ORDER_SWEEPS) {
             if best_crossings == 0 || since_better >= ORDER_PATIENCE {
                 break;
             }
@@ -691,6 +693,11 @@ impl<'a> Layered<'a> {
             }
         }
         self.layers = best;
+    }
+
+    /// `most` sweeps, fewer for giant components, never under two (one each way).
+    fn sweeps(&self, most: usize) -> usize {
+        (SWEEP_BUDGET / (self.lnodes.len() + self.segments.len()).max(1)).clamp(2, most)
     }
 
     /// A depth-first walk from the left layer gives each layer an order in
@@ -840,7 +847,7 @@ impl<'a> Layered<'a> {
                 }
             }
         }
-        for sweep in 0..COORDINATE_SWEEPS {
+        for sweep in 0..self.sweeps(COORDINATE_SWEEPS) {
             let count = self.layers.len();
             for step in 0..count {
                 let l = if sweep % 2 == 0 {
@@ -1038,10 +1045,14 @@ impl<'a> Layered<'a> {
             let target = rect(node);
             let ty = target.y + segment_port(i - 1, false);
             let tx = target.x;
-            let middle = (x + STUB + tx - STUB) / 2.0;
-            steps.push(Step::Line(x + STUB, y));
-            steps.push(Step::Curve([middle, y, middle, ty, tx - STUB, ty]));
-            steps.push(Step::Line(tx, ty));
+            if (ty - y).abs() < LEVEL {
+                line_to(&mut steps, tx, ty);
+            } else {
+                let middle = (x + tx) / 2.0;
+                line_to(&mut steps, x + STUB, y);
+                steps.push(Step::Curve([middle, y, middle, ty, tx - STUB, ty]));
+                steps.push(Step::Line(tx, ty));
+            }
             y = ty;
             x = xs[self.lnodes[node].layer] + widths[self.lnodes[node].layer];
             if node == last {
@@ -1051,7 +1062,7 @@ impl<'a> Layered<'a> {
                     side: Side::Left,
                 };
             } else {
-                steps.push(Step::Line(x, y));
+                line_to(&mut steps, x, y);
             }
         }
         let (parent_end, child_end) = if chain.reversed {
@@ -1065,6 +1076,26 @@ impl<'a> Layered<'a> {
             child_end,
         }
     }
+}
+
+/// Closer than this (in pixels) counts as level: no curve is drawn.
+const LEVEL: f64 = 0.05;
+
+/// A line to `(x, y)`, extending the last step instead when both are level,
+/// so that a long straight edge is one line however many layers it crosses.
+fn line_to(steps: &mut Vec<Step>, x: f64, y: f64) {
+    let end_y = |step: &Step| match step {
+        Step::Move(_, y) | Step::Line(_, y) => *y,
+        Step::Curve(c) => c[5],
+    };
+    if let [.., before, Step::Line(last_x, last_y)] = steps.as_mut_slice() {
+        if (end_y(before) - *last_y).abs() < LEVEL && (*last_y - y).abs() < LEVEL {
+            *last_x = x;
+            *last_y = y;
+            return;
+        }
+    }
+    steps.push(Step::Line(x, y));
 }
 
 /// Depth-first search from the sources: edges that close a cycle are

@@ -3,7 +3,6 @@
 //! crow's-foot ends, laid out by [`crate::layout`].
 
 use crate::layout::{self, End, Layout, LayoutEdge, LayoutNode, LayoutOptions, Side, Step};
-use crate::mermaid::html_escape;
 use crate::{Diagram, DiagramColumn, DiagramEdge, DiagramTable};
 use carta_catalog::QualifiedName;
 use std::collections::BTreeMap;
@@ -260,28 +259,26 @@ impl Drawing<'_> {
         );
         let rows: usize = diagram.tables.iter().map(|t| t.columns.len() + 4).sum();
         let mut svg = String::with_capacity(1024 + rows * 200 + edges.len() * 400);
+        let (w, h) = (Num(placed.width.ceil()), Num(placed.height.ceil()));
         let _ = writeln!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w:.0} {h:.0}\" width=\"{w:.0}\" height=\"{h:.0}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"{FONT_SIZE}\">",
-        w = placed.width.ceil(),
-        h = placed.height.ceil()
-    );
+            svg,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"{FONT_SIZE}\">",
+        );
         svg.push_str(STYLE);
         svg.push_str("<rect class=\"erd-bg\" width=\"100%\" height=\"100%\"/>\n");
         for group in &placed.groups {
             let r = &group.rect;
-            let name = schemas.get(group.group).copied().unwrap_or_default();
+            let name = Escaped(schemas.get(group.group).copied().unwrap_or_default());
             let _ = writeln!(
-            svg,
-            "<g class=\"erd-schema\" data-schema=\"{n}\"><rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{:.1}\" rx=\"8\"/><text x=\"{:.1}\" y=\"{:.1}\">{n}</text></g>",
-            r.x,
-            r.y,
-            r.width,
-            r.height,
-            r.x + 10.0,
-            r.y + 19.0,
-            n = html_escape(name)
-        );
+                svg,
+                "<g class=\"erd-schema\" data-schema=\"{name}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"8\"/><text x=\"{}\" y=\"{}\">{name}</text></g>",
+                Num(r.x),
+                Num(r.y),
+                Num(r.width),
+                Num(r.height),
+                Num(r.x + 10.0),
+                Num(r.y + 19.0),
+            );
         }
         for ((edge, layout_edge), route) in drawn.iter().zip(edges).zip(&placed.routes) {
             let colour = EDGE_COLOURS[layout_edge.parent % EDGE_COLOURS.len()];
@@ -295,29 +292,74 @@ impl Drawing<'_> {
     }
 }
 
+/// A coordinate, to a tenth of a pixel, written without float formatting:
+/// giant diagrams hold millions of them.
+struct Num(f64);
+
+impl std::fmt::Display for Num {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let (whole, fraction) = (tenths / 10, (tenths % 10).abs());
+        if tenths < 0 && whole == 0 {
+            f.write_str("-")?;
+        }
+        if fraction == 0 {
+            write!(f, "{whole}")
+        } else {
+            write!(f, "{whole}.{fraction}")
+        }
+    }
+}
+
+/// Text escaped for XML content and attribute values, written without
+/// allocating.
+struct Escaped<'a>(&'a str);
+
+impl std::fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0;
+        while let Some(i) = rest.find(['&', '<', '>', '"']) {
+            f.write_str(&rest[..i])?;
+            f.write_str(match rest.as_bytes()[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                _ => "&quot;",
+            })?;
+            rest = &rest[i + 1..];
+        }
+        f.write_str(rest)
+    }
+}
+
 fn draw_relation(svg: &mut String, edge: &DiagramEdge, route: &layout::Route, colour: &str) {
     let _ = write!(
         svg,
-        "<g class=\"relation\" data-from=\"{}\" data-to=\"{}\" stroke=\"{colour}\"><title>{} ({}) → {} ({})</title><path{} d=\"",
-        html_escape(&edge.from.to_string()),
-        html_escape(&edge.to.to_string()),
-        html_escape(&edge.from.to_string()),
-        html_escape(&edge.from_columns.join(", ")),
-        html_escape(&edge.to.to_string()),
-        html_escape(&edge.to_columns.join(", ")),
+        "<g class=\"relation\" data-from=\"{from}\" data-to=\"{to}\" stroke=\"{colour}\"><title>{from} ({}) → {to} ({})</title><path{} d=\"",
+        Escaped(&edge.from_columns.join(", ")),
+        Escaped(&edge.to_columns.join(", ")),
         if edge.is_virtual {
             " class=\"erd-dash\""
         } else {
             ""
-        }
+        },
+        from = Escaped(&edge.from.to_string()),
+        to = Escaped(&edge.to.to_string()),
     );
     for step in &route.steps {
-        let _ = match step {
-            Step::Move(x, y) => write!(svg, "M{x:.1} {y:.1}"),
-            Step::Line(x, y) => write!(svg, "L{x:.1} {y:.1}"),
-            Step::Curve([a, b, c, d, x, y]) => {
-                write!(svg, "C{a:.1} {b:.1} {c:.1} {d:.1} {x:.1} {y:.1}")
-            }
+        let _ = match *step {
+            Step::Move(x, y) => write!(svg, "M{} {}", Num(x), Num(y)),
+            Step::Line(x, y) => write!(svg, "L{} {}", Num(x), Num(y)),
+            Step::Curve([a, b, c, d, x, y]) => write!(
+                svg,
+                "C{} {} {} {} {} {}",
+                Num(a),
+                Num(b),
+                Num(c),
+                Num(d),
+                Num(x),
+                Num(y)
+            ),
         };
     }
     svg.push_str("\"/>");
@@ -334,50 +376,45 @@ fn direction(end: &End) -> f64 {
     }
 }
 
-/// Zero or more: a circle and a crow's foot opening onto the box.
-fn many_end(svg: &mut String, end: &End) {
-    let d = direction(end);
-    let (x, y) = (end.x, end.y);
+/// A vertical bar across the line, `at` pixels out from the box.
+fn bar(svg: &mut String, end: &End, at: f64) {
+    let x = Num(end.x + direction(end) * at);
+    let _ = write!(svg, "M{x} {}L{x} {}", Num(end.y - 6.0), Num(end.y + 6.0));
+}
+
+fn circle(svg: &mut String, end: &End, at: f64) {
     let _ = write!(
         svg,
-        "<path d=\"M{:.1} {y:.1}L{x:.1} {:.1}M{:.1} {y:.1}L{x:.1} {y:.1}M{:.1} {y:.1}L{x:.1} {:.1}\"/><circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"3.5\"/>",
-        x + d * 11.0,
-        y - 6.0,
-        x + d * 11.0,
-        x + d * 11.0,
-        y + 6.0,
-        x + d * 17.0,
+        "<circle cx=\"{}\" cy=\"{}\" r=\"3.5\"/>",
+        Num(end.x + direction(end) * at),
+        Num(end.y)
     );
+}
+
+/// Zero or more: a circle and a crow's foot opening onto the box.
+fn many_end(svg: &mut String, end: &End) {
+    let (x, y) = (Num(end.x), Num(end.y));
+    let toe = Num(end.x + direction(end) * 11.0);
+    let _ = write!(
+        svg,
+        "<path d=\"M{toe} {y}L{x} {}M{toe} {y}L{x} {y}M{toe} {y}L{x} {}\"/>",
+        Num(end.y - 6.0),
+        Num(end.y + 6.0)
+    );
+    circle(svg, end, 17.0);
 }
 
 /// Exactly one (two bars) when the child's columns are NOT NULL, else
 /// zero or one (a bar and a circle).
 fn one_end(svg: &mut String, end: &End, required: bool) {
-    let d = direction(end);
-    let (x, y) = (end.x, end.y);
-    let _ = write!(
-        svg,
-        "<path d=\"M{:.1} {:.1}L{:.1} {:.1}",
-        x + d * 6.0,
-        y - 6.0,
-        x + d * 6.0,
-        y + 6.0
-    );
+    svg.push_str("<path d=\"");
+    bar(svg, end, 6.0);
     if required {
-        let _ = write!(
-            svg,
-            "M{:.1} {:.1}L{:.1} {:.1}\"/>",
-            x + d * 11.0,
-            y - 6.0,
-            x + d * 11.0,
-            y + 6.0
-        );
+        bar(svg, end, 11.0);
+        svg.push_str("\"/>");
     } else {
-        let _ = write!(
-            svg,
-            "\"/><circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"3.5\"/>",
-            x + d * 14.0
-        );
+        svg.push_str("\"/>");
+        circle(svg, end, 14.0);
     }
 }
 
@@ -389,38 +426,44 @@ fn draw_table(
     y: f64,
     link: Option<String>,
 ) {
-    let qualified = html_escape(&table.name.to_string());
+    let qualified = table.name.to_string();
+    let qualified = Escaped(&qualified);
     if let Some(href) = &link {
-        let _ = writeln!(svg, "<a href=\"{}\">", html_escape(href));
+        let _ = writeln!(svg, "<a href=\"{}\">", Escaped(href));
     }
-    let (w, h) = (m.width, m.height);
+    let (w, h) = (Num(m.width), Num(m.height));
     let _ = write!(
         svg,
-        "<g class=\"table{}\" data-table=\"{qualified}\" transform=\"translate({x:.1} {y:.1})\"><title>{qualified}</title>\
-<rect class=\"erd-box\" width=\"{w:.0}\" height=\"{h:.0}\" rx=\"4\"/>\
-<path class=\"erd-head\" d=\"M0 {HEADER_HEIGHT}V4Q0 0 4 0H{:.0}Q{w:.0} 0 {w:.0} 4V{HEADER_HEIGHT}Z\"/>\
+        "<g class=\"table{}\" data-table=\"{qualified}\" transform=\"translate({} {})\"><title>{qualified}</title>\
+<rect class=\"erd-box\" width=\"{w}\" height=\"{h}\" rx=\"4\"/>\
+<path class=\"erd-head\" d=\"M0 {HEADER_HEIGHT}V4Q0 0 4 0H{}Q{w} 0 {w} 4V{HEADER_HEIGHT}Z\"/>\
 <text class=\"erd-title\" x=\"{PADDING}\" y=\"17.5\">{}</text>",
         if table.is_view { " erd-view" } else { "" },
-        w - 4.0,
-        html_escape(&table.name.name),
+        Num(x),
+        Num(y),
+        Num(m.width - 4.0),
+        Escaped(&table.name.name),
     );
     if table.is_view {
         let _ = write!(
             svg,
-            "<text class=\"erd-kind\" x=\"{:.1}\" y=\"17\" text-anchor=\"end\">view</text>",
-            w - PADDING
+            "<text class=\"erd-kind\" x=\"{}\" y=\"17\" text-anchor=\"end\">view</text>",
+            Num(m.width - PADDING)
         );
     }
+    let (key_x, name_x, type_x, null_x) =
+        (Num(m.key_x), Num(m.name_x), Num(m.type_x), Num(m.null_x));
     for (i, column) in table.columns.iter().enumerate() {
         let top = HEADER_HEIGHT + i as f64 * ROW_HEIGHT;
         if i % 2 == 1 {
             let _ = write!(
                 svg,
-                "<rect class=\"erd-stripe\" x=\"1\" y=\"{top:.0}\" width=\"{:.0}\" height=\"{ROW_HEIGHT}\"/>",
-                w - 2.0
+                "<rect class=\"erd-stripe\" x=\"1\" y=\"{}\" width=\"{}\" height=\"{ROW_HEIGHT}\"/>",
+                Num(top),
+                Num(m.width - 2.0)
             );
         }
-        let baseline = top + 14.0;
+        let baseline = Num(top + 14.0);
         let key = column.primary_key || column.foreign_key;
         if key {
             let class = if column.primary_key {
@@ -430,25 +473,21 @@ fn draw_table(
             };
             let _ = write!(
                 svg,
-                "<text class=\"{class}\" x=\"{:.1}\" y=\"{baseline:.0}\">{}</text>",
-                m.key_x,
+                "<text class=\"{class}\" x=\"{key_x}\" y=\"{baseline}\">{}</text>",
                 key_mark(column)
             );
         }
         let _ = write!(
             svg,
-            "<text class=\"erd-name{}\" x=\"{:.1}\" y=\"{baseline:.0}\">{}</text><text class=\"erd-type\" x=\"{:.1}\" y=\"{baseline:.0}\">{}</text>",
+            "<text class=\"erd-name{}\" x=\"{name_x}\" y=\"{baseline}\">{}</text><text class=\"erd-type\" x=\"{type_x}\" y=\"{baseline}\">{}</text>",
             if key { " erd-key" } else { "" },
-            m.name_x,
-            html_escape(&column.name),
-            m.type_x,
-            html_escape(&shown_type(&column.data_type)),
+            Escaped(&column.name),
+            Escaped(&shown_type(&column.data_type)),
         );
         if column.nullable {
             let _ = write!(
                 svg,
-                "<text class=\"erd-null\" x=\"{:.1}\" y=\"{baseline:.0}\">{NULL_MARK}</text>",
-                m.null_x
+                "<text class=\"erd-null\" x=\"{null_x}\" y=\"{baseline}\">{NULL_MARK}</text>"
             );
         }
     }
