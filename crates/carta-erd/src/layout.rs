@@ -860,7 +860,63 @@ impl<'a> Layered<'a> {
                 }
             }
         }
+        self.straighten();
         self.stack_groups();
+    }
+
+    /// Puts the dummies of each long edge on one level where their layers
+    /// have room there, so that the edge crosses them as one straight line
+    /// instead of wavering by a few pixels. Levels tried: the child's row,
+    /// the parent's row, the dummies' own.
+    fn straighten(&mut self) {
+        let mut index = vec![0usize; self.lnodes.len()];
+        self.record_positions(&mut index);
+        for chain in &self.chains {
+            let dummies = &chain.nodes[1..chain.nodes.len() - 1];
+            if dummies.is_empty() {
+                continue;
+            }
+            let first = &self.segments[chain.first_segment];
+            let last = &self.segments[chain.first_segment + dummies.len()];
+            let group = self.lnodes[dummies[0]].group;
+            let mut levels = Vec::with_capacity(3);
+            for (node, port) in [(last.right, last.right_port), (first.left, first.left_port)] {
+                // A row in another group's frame says nothing about this one.
+                if self.lnodes[node].group == group {
+                    levels.push(self.y[node] + port);
+                }
+            }
+            // Then the dummies' own levels, a few of them on long chains.
+            let step = dummies.len().div_ceil(8);
+            levels.extend(
+                dummies
+                    .iter()
+                    .step_by(step)
+                    .map(|d| self.y[*d] + DUMMY_HEIGHT / 2.0),
+            );
+            let fits = |y: f64, d: usize| {
+                let layer = &self.layers[self.lnodes[d].layer];
+                let i = index[d];
+                let above = i
+                    .checked_sub(1)
+                    .map(|j| layer[j])
+                    .filter(|a| self.lnodes[*a].group == group)
+                    .is_none_or(|a| self.y[a] + self.lnodes[a].height + self.separation(a, d) <= y);
+                let below = layer
+                    .get(i + 1)
+                    .filter(|b| self.lnodes[**b].group == group)
+                    .is_none_or(|b| y + DUMMY_HEIGHT + self.separation(d, *b) <= self.y[*b]);
+                above && below
+            };
+            if let Some(level) = levels
+                .into_iter()
+                .find(|level| dummies.iter().all(|d| fits(level - DUMMY_HEIGHT / 2.0, *d)))
+            {
+                for d in dummies {
+                    self.y[*d] = level - DUMMY_HEIGHT / 2.0;
+                }
+            }
+        }
     }
 
     /// The nodes of layer `l`, split where the group changes.
@@ -1079,7 +1135,7 @@ impl<'a> Layered<'a> {
 }
 
 /// Closer than this (in pixels) counts as level: no curve is drawn.
-const LEVEL: f64 = 0.05;
+const LEVEL: f64 = 0.5;
 
 /// A line to `(x, y)`, extending the last step instead when both are level,
 /// so that a long straight edge is one line however many layers it crosses.
@@ -1256,4 +1312,133 @@ fn isotonic(targets: &[f64], weights: &[f64], offsets: &[f64]) -> Vec<f64> {
         }
     }
     y
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node() -> LayoutNode {
+        LayoutNode {
+            width: 100.0,
+            height: 60.0,
+            group: 0,
+        }
+    }
+
+    fn edge(parent: usize, child: usize) -> LayoutEdge {
+        LayoutEdge {
+            parent,
+            child,
+            parent_port: 30.0,
+            child_port: 40.0,
+        }
+    }
+
+    const NO_GROUPS: LayoutOptions = LayoutOptions { groups: false };
+
+    #[test]
+    fn isotonic_pools_targets_that_would_overlap() {
+        // The second wants to be above the first; both meet halfway, 5 apart.
+        assert_eq!(isotonic(&[10.0, 0.0], &[1.0, 1.0], &[0.0, 5.0]), [2.5, 7.5]);
+        // Heavier weight wins more of the way.
+        assert_eq!(
+            isotonic(&[10.0, 0.0], &[3.0, 1.0], &[0.0, 4.0]),
+            [6.5, 10.5]
+        );
+        // Targets already apart stay put.
+        assert_eq!(
+            isotonic(&[0.0, 50.0], &[1.0, 1.0], &[0.0, 5.0]),
+            [0.0, 50.0]
+        );
+    }
+
+    #[test]
+    fn layers_follow_relations_and_parents_move_next_to_children() {
+        // a -> b -> c, a -> c, and d -> c with d a source.
+        let oriented = [
+            (0, 1, 0, false),
+            (1, 2, 1, false),
+            (0, 2, 2, false),
+            (3, 2, 3, false),
+        ];
+        let capacity = Capacity::new(vec![60.0; 4], &[100.0; 4], vec![0; 4]);
+        assert_eq!(assign_layers(4, &oriented, &capacity), [0, 1, 2, 1]);
+    }
+
+    #[test]
+    fn back_edges_break_every_cycle() {
+        // a -> b -> c -> a, and b <-> d.
+        let graph = [(0, 1, 0), (1, 2, 1), (2, 0, 2), (1, 3, 3), (3, 1, 4)];
+        let reversed = back_edges(4, &graph);
+        assert_eq!(reversed.iter().filter(|r| **r).count(), 2, "{reversed:?}");
+        let oriented: Vec<_> = graph
+            .iter()
+            .zip(&reversed)
+            .map(|((a, b, e), r)| {
+                if *r {
+                    (*b, *a, *e, true)
+                } else {
+                    (*a, *b, *e, false)
+                }
+            })
+            .collect();
+        let capacity = Capacity::new(vec![60.0; 4], &[100.0; 4], vec![0; 4]);
+        let layer = assign_layers(4, &oriented, &capacity);
+        for (from, to, _, _) in oriented {
+            assert!(layer[from] < layer[to], "{layer:?}");
+        }
+    }
+
+    #[test]
+    fn crossing_reduction_untangles_a_tree_given_in_scrambled_order() {
+        // A binary tree of 31 nodes whose indices are shuffled, so that the
+        // input order alone would cross edges.
+        let count = 31;
+        let label = |i: usize| (i * 17) % count;
+        let nodes = vec![node(); count];
+        let edges: Vec<LayoutEdge> = (1..count)
+            .map(|i| edge(label((i - 1) / 2), label(i)))
+            .collect();
+        let members: Vec<usize> = (0..count).collect();
+        let own: Vec<usize> = (0..edges.len()).collect();
+        let mut layered = Layered::new(&nodes, &edges, &members, &own, NO_GROUPS);
+        layered.order();
+        let mut position = vec![0; layered.lnodes.len()];
+        layered.record_positions(&mut position);
+        assert_eq!(layered.crossings(&position), 0);
+    }
+
+    #[test]
+    fn long_edges_pass_through_layers_as_one_straight_line_where_level() {
+        // a -> b -> c -> d, and a -> d across two layers.
+        let nodes = vec![node(); 4];
+        let edges = [edge(0, 1), edge(1, 2), edge(2, 3), edge(0, 3)];
+        let layout = layout(&nodes, &edges, NO_GROUPS);
+        assert_eq!(layout.routes.len(), 4);
+        let long = &layout.routes[3];
+        assert!(layout.nodes[0].right() < layout.nodes[1].x);
+        assert!(layout.nodes[2].right() < layout.nodes[3].x);
+        assert_eq!(long.parent_end.x, layout.nodes[0].right());
+        assert_eq!(long.child_end.x, layout.nodes[3].x);
+        let curves = long
+            .steps
+            .iter()
+            .filter(|s| matches!(s, Step::Curve(_)))
+            .count();
+        assert!(curves <= 2, "{long:?}");
+    }
+
+    #[test]
+    fn isolated_nodes_fill_a_square_grid() {
+        let nodes = vec![node(); 16];
+        let layout = layout(&nodes, &[], NO_GROUPS);
+        let columns: BTreeMap<i64, usize> =
+            layout.nodes.iter().fold(BTreeMap::new(), |mut m, r| {
+                *m.entry(r.x as i64).or_default() += 1;
+                m
+            });
+        assert_eq!(columns.len(), 4);
+        assert!(columns.values().all(|c| *c == 4));
+    }
 }
