@@ -367,10 +367,11 @@ fn group_box<'a>(group: usize, rects: impl Iterator<Item = &'a Rect>) -> GroupBo
     }
 }
 
-/// A relation from a table to itself: out of the right side at the
-/// referencing row, back in at the key row.
+/// A relation from a table to itself: out of the left side at the
+/// referencing row, back in at the key row. The left, because the right
+/// side's key row is where relations to children leave.
 fn self_loop(rect: &Rect, edge: &LayoutEdge) -> Route {
-    let right = rect.right();
+    let left = rect.x;
     let from = rect.y + edge.child_port;
     let mut to = rect.y + edge.parent_port;
     if (to - from).abs() < 8.0 {
@@ -379,27 +380,27 @@ fn self_loop(rect: &Rect, edge: &LayoutEdge) -> Route {
     }
     Route {
         steps: vec![
-            Step::Move(right, from),
-            Step::Line(right + STUB, from),
+            Step::Move(left, from),
+            Step::Line(left - STUB, from),
             Step::Curve([
-                right + LOOP_REACH,
+                left - LOOP_REACH,
                 from,
-                right + LOOP_REACH,
+                left - LOOP_REACH,
                 to,
-                right + STUB,
+                left - STUB,
                 to,
             ]),
-            Step::Line(right, to),
+            Step::Line(left, to),
         ],
         child_end: End {
-            x: right,
+            x: left,
             y: from,
-            side: Side::Right,
+            side: Side::Left,
         },
         parent_end: End {
-            x: right,
+            x: left,
             y: to,
-            side: Side::Right,
+            side: Side::Left,
         },
     }
 }
@@ -800,22 +801,32 @@ impl<'a> Layered<'a> {
     /// Crossings between every pair of adjacent layers (Barth, Jünger and
     /// Mutzel's accumulator tree).
     fn crossings(&self, position: &[usize]) -> usize {
+        // Where a segment ends: the node's place in its layer, then the row
+        // (ports to half a pixel), so edges into two rows of one box can cross.
+        let key =
+            |node: usize, port: f64| (position[node] as u64) << 32 | (port * 2.0).round() as u64;
         let mut total = 0;
         for l in 0..self.layers.len().saturating_sub(1) {
-            let mut pairs: Vec<(usize, usize)> = self.layers[l]
+            let mut pairs: Vec<(u64, u64)> = self.layers[l]
                 .iter()
                 .flat_map(|n| {
                     self.rights[*n].iter().map(|s| {
                         let segment = &self.segments[*s];
-                        (position[segment.left], position[segment.right])
+                        (
+                            key(segment.left, segment.left_port),
+                            key(segment.right, segment.right_port),
+                        )
                     })
                 })
                 .collect();
             pairs.sort_unstable();
-            let size = self.layers[l + 1].len().next_power_of_two();
+            let mut ranks: Vec<u64> = pairs.iter().map(|(_, right)| *right).collect();
+            ranks.sort_unstable();
+            ranks.dedup();
+            let size = ranks.len().next_power_of_two();
             let mut tree = vec![0usize; 2 * size];
             for (_, right) in pairs {
-                let mut index = right + size;
+                let mut index = ranks.partition_point(|r| *r < right) + size;
                 tree[index] += 1;
                 while index > 1 {
                     if index.is_multiple_of(2) {

@@ -373,8 +373,8 @@ fn cycles_mutual_references_and_self_references_are_drawn() {
     assert_eq!(loops.len(), 2, "b and f reference themselves");
     for (edge, route) in loops {
         let rect = &drawing.layout.nodes[edge.child];
-        assert_eq!(route.child_end.side, layout::Side::Right);
-        assert_eq!(route.child_end.x, rect.right());
+        assert_eq!(route.child_end.side, layout::Side::Left);
+        assert_eq!(route.child_end.x, rect.x);
         assert_eq!(route.child_end.y, rect.y + edge.child_port);
         assert_eq!(route.parent_end.y, rect.y + edge.parent_port);
     }
@@ -510,4 +510,37 @@ fn views_and_virtual_relations_are_styled_apart() {
     let svg = diagram.to_svg(&|_| None);
     assert_eq!(svg.matches("class=\"table erd-view\"").count(), 1);
     assert!(svg.contains("<path class=\"erd-dash\""));
+}
+
+/// A small shop: a required and an optional relation, a self-reference,
+/// a view and a table without relations.
+fn shop() -> Diagram {
+    let mut catalog = related(&[
+        ("shop.customer", &["?shop.customer"]),
+        ("shop.order", &["shop.customer", "?shop.coupon"]),
+        ("shop.coupon", &[]),
+        ("shop.note", &[]),
+    ]);
+    let note = catalog.schemas[0]
+        .tables
+        .iter_mut()
+        .find(|t| t.name == "note")
+        .unwrap();
+    note.kind = carta_catalog::TableKind::View;
+    whole(&catalog.finish())
+}
+
+#[test]
+fn small_diagram_svg() {
+    insta::assert_snapshot!(shop().to_svg(&|n| Some(format!("tables/{}.{}.md", n.schema, n.name))));
+}
+
+#[test]
+fn small_diagram_mermaid() {
+    insta::assert_snapshot!(shop().to_mermaid().concat());
+}
+
+#[test]
+fn small_diagram_dot() {
+    insta::assert_snapshot!(shop().to_dot());
 }
