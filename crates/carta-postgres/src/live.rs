@@ -1,13 +1,17 @@
 //! Live PostgreSQL introspection.
 //!
-//! One connection and one `REPEATABLE READ READ ONLY` transaction, so every
-//! query sees the same snapshot. A fixed set of bulk catalog queries (one
-//! or two per object kind for the whole database, see [`queries`]) is
-//! issued together and pipelined on the connection: the tables query and
-//! the queries that do not depend on it first, then the queries for the
-//! parts of the tables it returned. The whole read costs a few round trips
-//! whatever the number of tables, and the rows are put together in memory
-//! ([`assemble`]).
+//! Every query reads one snapshot: a `REPEATABLE READ READ ONLY`
+//! transaction on the first connection, which a second connection joins
+//! with `SET TRANSACTION SNAPSHOT`, so the heaviest catalog queries run
+//! side by side on the server. A fixed set of bulk catalog queries (one or
+//! two per object kind for the whole database, see [`queries`]) is issued
+//! in two pipelined waves: the tables query, then the queries for the parts
+//! of the tables it returned together with the queries that do not depend
+//! on it. The whole read costs a few round trips whatever the number of
+//! tables; rows are decoded as they arrive and put together in memory
+//! ([`assemble`]). When the second connection cannot be opened (a
+//! connection limit) or cannot join the snapshot, its queries run on the
+//! first: the second connection makes the read faster, never possible.
 //!
 //! The session is set up so the server prints names and values the way a
 //! DDL file spells them: `search_path` is `public` (types and functions
@@ -22,13 +26,13 @@ mod text;
 use assemble::Rows;
 use carta_catalog::{SourceInfo, SourceKind};
 use carta_source::{redact_url, Filter, IngestError, IngestOptions, Ingested};
+use futures_util::TryStreamExt;
 use queries::{Cols, FromRow, Params, Query, RelationRow, Server};
 use std::time::Duration;
 use tokio_postgres::config::Host;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::tls::NoTlsStream;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Config, Connection, NoTls, SimpleQueryMessage, Socket};
+use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
 /// The session's `search_path`; `pg_catalog` is searched implicitly.
 const SEARCH_PATH: &str = "public";
@@ -41,28 +45,13 @@ const STATEMENT_TIMEOUT: &str = "120s";
 pub async fn ingest_live(url: &str, options: &IngestOptions) -> Result<Ingested, IngestError> {
     options.filter.validate()?;
     let target = Target::parse(url)?;
-    let (client, connection) = target.connect(options.connect_timeout).await?;
-    // The connection runs as its own task, so the server's rows keep being
-    // read while finished results are decoded.
-    let mut connection = ConnectionTask(tokio::spawn(connection));
-    let read = read(&client, &options.filter).await;
-    // Dropping the client lets the connection end the session and finish.
-    drop(client);
-    let (rows, server_version) = match (read, (&mut connection.0).await) {
-        (Ok(read), _) => read,
-        // The connection's own error says why the queries failed (e.g. the server went away).
-        (Err(_), Ok(Err(lost))) => {
-            return Err(IngestError::Query {
-                message: format!(
-                    "the connection to {}:{} failed: {}",
-                    target.host,
-                    target.port,
-                    describe(&lost)
-                ),
-            })
-        }
-        (Err(error), _) => return Err(error),
+    let session = target.connect(options.connect_timeout).await?;
+    let read = read(&target, &session.client, options).await;
+    let (rows, server_version) = match read {
+        Ok(read) => read,
+        Err(error) => return Err(session.explain(error, &target).await),
     };
+    session.close().await;
     let (mut catalog, warnings) = assemble::assemble(rows, &[SEARCH_PATH]);
     catalog.source = Some(SourceInfo {
         kind: SourceKind::Live,
@@ -75,7 +64,63 @@ pub async fn ingest_live(url: &str, options: &IngestOptions) -> Result<Ingested,
     })
 }
 
-/// The task driving the connection. If the read is abandoned (its future
+/// A connection: the client, and the task driving the connection, which
+/// runs on its own so the server's rows keep being read while finished
+/// results are decoded.
+struct Session {
+    client: Client,
+    connection: ConnectionTask,
+}
+
+impl Session {
+    /// Starts this session's transaction in an exported snapshot; `None`
+    /// when the server refuses, and the session's queries then run on the
+    /// first one: a second session makes the read faster, never possible.
+    async fn join(self, snapshot: &str) -> Option<Session> {
+        let join = format!(
+            "{BEGIN}; SET TRANSACTION SNAPSHOT '{}'; {}",
+            snapshot.replace('\'', "''"),
+            settings()
+        );
+        self.client.batch_execute(&join).await.ok()?;
+        Some(self)
+    }
+
+    /// Ends the session the way a client should, so the server does not log an abandoned connection.
+    async fn close(self) {
+        let Session {
+            client,
+            mut connection,
+        } = self;
+        drop(client);
+        // The read is complete: how the connection ends no longer matters.
+        let _ = (&mut connection.0).await;
+    }
+
+    /// The error of a failed read, or, when the connection itself failed
+    /// (the server went away), that failure, which says why.
+    async fn explain(self, error: IngestError, target: &Target) -> IngestError {
+        let Session {
+            client,
+            mut connection,
+        } = self;
+        // Dropping the client lets the connection end the session and finish.
+        drop(client);
+        match (&mut connection.0).await {
+            Ok(Err(lost)) => IngestError::Query {
+                message: format!(
+                    "the connection to {}:{} failed: {}",
+                    target.host,
+                    target.port,
+                    describe(&lost)
+                ),
+            },
+            _ => error,
+        }
+    }
+}
+
+/// The task driving a connection. If the read is abandoned (its future
 /// dropped, e.g. on a caller's timeout), the task is aborted with it, which
 /// closes the session instead of leaving it to wait out its queries.
 struct ConnectionTask(tokio::task::JoinHandle<Result<(), tokio_postgres::Error>>);
@@ -136,14 +181,14 @@ impl Target {
         })
     }
 
-    async fn connect(
-        &self,
-        timeout: Duration,
-    ) -> Result<(Client, Connection<Socket, NoTlsStream>), IngestError> {
+    async fn connect(&self, timeout: Duration) -> Result<Session, IngestError> {
         let mut config = self.config.clone();
         config.connect_timeout(timeout);
         match tokio::time::timeout(timeout, config.connect(NoTls)).await {
-            Ok(Ok(connected)) => Ok(connected),
+            Ok(Ok((client, connection))) => Ok(Session {
+                client,
+                connection: ConnectionTask(tokio::spawn(connection)),
+            }),
             Ok(Err(error)) => Err(self.connect_error(&error)),
             Err(_) => Err(IngestError::ConnectTimeout {
                 host: self.host.clone(),
@@ -221,70 +266,139 @@ impl Bindings {
     }
 }
 
-/// Runs every catalog query in one snapshot; returns the rows and the server version.
-async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), IngestError> {
-    // JIT compilation and parallel workers are off for the read: catalog
-    // queries return many cheap rows, where compiling costs more than it
-    // saves and every worker would start with cold catalog caches.
-    let setup = format!(
-        "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
-         SET LOCAL search_path = {SEARCH_PATH};
+/// How every transaction of the read starts: one snapshot for all queries.
+const BEGIN: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+
+/// The settings of every session of the read. JIT compilation and
+/// parallel workers are off: catalog queries return many cheap rows, where
+/// compiling costs more than it saves and every worker would start with
+/// cold catalog caches.
+fn settings() -> String {
+    format!(
+        "SET LOCAL search_path = {SEARCH_PATH};
          SET LOCAL statement_timeout = '{STATEMENT_TIMEOUT}';
          SET LOCAL TimeZone = 'UTC';
          SET LOCAL DateStyle = 'ISO, YMD';
          SET LOCAL IntervalStyle = 'postgres';
          SET LOCAL standard_conforming_strings = on;
          SET LOCAL jit = off;
-         SET LOCAL max_parallel_workers_per_gather = 0;
-         SELECT current_setting('server_version'), current_setting('server_version_num')"
+         SET LOCAL max_parallel_workers_per_gather = 0"
+    )
+}
+
+/// What the first session learns as it starts the read.
+struct Start {
+    server_version: String,
+    server: Server,
+    /// The snapshot other sessions can join, when the server could export it.
+    snapshot: Option<String>,
+}
+
+/// Starts the read's transaction on the first session and exports its snapshot.
+async fn begin(client: &Client) -> Result<Start, IngestError> {
+    let setup = format!(
+        "{BEGIN}; {};
+         SELECT current_setting('server_version'), current_setting('server_version_num')",
+        settings()
     );
-    let messages = client
-        .simple_query(&setup)
-        .await
-        .map_err(|e| query_error("session setup", &e))?;
-    let (server_version, server) = messages
-        .iter()
-        .find_map(|message| match message {
-            SimpleQueryMessage::Row(row) => {
-                let version = row.get(0)?.to_string();
-                let version_num = row.get(1)?.parse().ok()?;
-                Some((version, Server { version_num }))
-            }
-            _ => None,
-        })
-        .ok_or_else(|| IngestError::Query {
+    let (started, exported) = tokio::join!(
+        client.simple_query(&setup),
+        client.simple_query("SELECT pg_export_snapshot()")
+    );
+    let messages = started.map_err(|e| query_error("session setup", &e))?;
+    let snapshot = match exported {
+        Ok(exported) => first_value(&exported, 0).map(str::to_string),
+        // A PostgreSQL-compatible server without snapshot export aborted the
+        // transaction: start it again, to be read on this session alone.
+        Err(_) => {
+            client
+                .batch_execute("ROLLBACK")
+                .await
+                .and(client.simple_query(&setup).await.map(drop))
+                .map_err(|e| query_error("session setup", &e))?;
+            None
+        }
+    };
+    let version = first_value(&messages, 0).map(str::to_string);
+    let version_num = first_value(&messages, 1).and_then(|n| n.parse().ok());
+    let (Some(server_version), Some(version_num)) = (version, version_num) else {
+        return Err(IngestError::Query {
             message: "the server did not report its version".into(),
-        })?;
-    if server.version_num < Server::MINIMUM {
+        });
+    };
+    if version_num < Server::MINIMUM {
         return Err(IngestError::Query {
             message: format!(
                 "PostgreSQL {server_version} is not supported: Carta reads PostgreSQL 12 and later"
             ),
         });
     }
+    Ok(Start {
+        server_version,
+        server: Server { version_num },
+        snapshot,
+    })
+}
 
-    let filter = Bindings::filter(filter);
-    // The filter is applied once, by the tables query; the queries for the
-    // parts of tables follow it and take the oids it returned, while the
-    // other queries run meanwhile on the same connection.
+/// Column `index` of the first row a simple query returned.
+fn first_value(messages: &[SimpleQueryMessage], index: usize) -> Option<&str> {
+    messages.iter().find_map(|message| match message {
+        SimpleQueryMessage::Row(row) => row.get(index),
+        _ => None,
+    })
+}
+
+/// Runs every catalog query in one snapshot; returns the rows and the server version.
+async fn read(
+    target: &Target,
+    client: &Client,
+    options: &IngestOptions,
+) -> Result<(Rows, String), IngestError> {
+    let filter = Bindings::filter(&options.filter);
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel();
+    // The first session starts the read and reads the tables...
     let tables = async {
+        let start = begin(client).await?;
+        // The receiver is gone only when the read has already failed.
+        let _ = started_tx.send((start.server, start.snapshot.clone()));
         let relations: Vec<RelationRow> = fetch(client, queries::relations(), &filter).await?;
-        let read = Bindings {
-            relations: relations.iter().map(|r| r.oid).collect(),
-            ..Bindings::default()
-        };
-        let parts = tokio::try_join!(
-            fetch(client, queries::columns(), &read),
-            fetch(client, queries::constraints(), &read),
-            fetch(client, queries::referenced_columns(), &read),
-            fetch(client, queries::indexes(server), &read),
-            fetch(client, queries::triggers(server), &read),
-            fetch(client, queries::policies(), &read),
-        )?;
-        Ok((relations, parts))
+        Ok::<_, IngestError>((start, relations))
     };
+    // ...while a second session connects, joins its snapshot and reads the
+    // objects that are not parts of tables.
+    let objects = async {
+        let (connected, started) =
+            tokio::join!(target.connect(options.connect_timeout), started_rx);
+        let (server, snapshot) = started.map_err(|_| IngestError::Query {
+            message: "the read did not start".into(),
+        })?;
+        let second = match (connected, snapshot) {
+            // A server that accepts the connection but not yet a query (a
+            // pooler out of server connections) gets the connect timeout.
+            (Ok(session), Some(snapshot)) => {
+                tokio::time::timeout(options.connect_timeout, session.join(&snapshot))
+                    .await
+                    .ok()
+                    .flatten()
+            }
+            _ => None,
+        };
+        let on = second.as_ref().map_or(client, |session| &session.client);
+        let objects = tokio::try_join!(
+            fetch(on, queries::schemas(), &filter),
+            fetch(on, queries::enums(), &filter),
+            fetch(on, queries::domains(), &filter),
+            fetch(on, queries::domain_checks(), &filter),
+            fetch(on, queries::sequences(), &filter),
+            fetch(on, queries::functions(server), &filter),
+            fetch(on, queries::extensions(), &filter),
+            fetch(on, queries::collations(), &filter),
+            fetch(on, queries::operator_classes(), &filter),
+        )?;
+        Ok((second, objects))
+    };
+    let ((start, relations), (second, objects)) = tokio::try_join!(tables, objects)?;
     let (
-        (relations, (columns, constraints, referenced_columns, indexes, triggers, policies)),
         schemas,
         enums,
         domains,
@@ -294,18 +408,35 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
         extensions,
         collations,
         operator_classes,
-    ) = tokio::try_join!(
-        tables,
-        fetch(client, queries::schemas(), &filter),
-        fetch(client, queries::enums(), &filter),
-        fetch(client, queries::domains(), &filter),
-        fetch(client, queries::domain_checks(), &filter),
-        fetch(client, queries::sequences(), &filter),
-        fetch(client, queries::functions(server), &filter),
-        fetch(client, queries::extensions(), &filter),
-        fetch(client, queries::collations(), &filter),
-        fetch(client, queries::operator_classes(), &filter),
+    ) = objects;
+    let Start {
+        server_version,
+        server,
+        ..
+    } = start;
+    let other = second.as_ref().map_or(client, |session| &session.client);
+
+    // The filter is applied once, by the tables query; the queries for the
+    // parts of tables take the oids it returned. The heaviest run side by
+    // side: columns on the first session, constraints and then indexes on
+    // the second, where printing an index expression finds the tables the
+    // constraints already opened. Each session runs its queries in the
+    // order they are listed.
+    let parts = Bindings {
+        relations: relations.iter().map(|r| r.oid).collect(),
+        ..Bindings::default()
+    };
+    let (columns, constraints, indexes, referenced_columns, triggers, policies) = tokio::try_join!(
+        fetch(client, queries::columns(), &parts),
+        fetch(other, queries::constraints(), &parts),
+        fetch(other, queries::indexes(server), &parts),
+        fetch(other, queries::referenced_columns(), &parts),
+        fetch(other, queries::triggers(server), &parts),
+        fetch(other, queries::policies(), &parts),
     )?;
+    if let Some(second) = second {
+        second.close().await;
+    }
     client
         .batch_execute("COMMIT")
         .await
@@ -331,19 +462,23 @@ async fn read(client: &Client, filter: &Filter) -> Result<(Rows, String), Ingest
     Ok((rows, server_version))
 }
 
+/// Runs a query and decodes its rows as they arrive.
 async fn fetch<T: FromRow>(
     client: &Client,
     query: Query,
     bindings: &Bindings,
 ) -> Result<Vec<T>, IngestError> {
+    let failed = |e: tokio_postgres::Error| query_error(query.name, &e);
     let rows = client
-        .query(&query.sql, &bindings.for_query(query.params))
+        .query_raw(&query.sql, bindings.for_query(query.params))
         .await
-        .map_err(|e| query_error(query.name, &e))?;
-    rows.iter()
-        .map(|row| T::from_row(Cols::new(row)))
-        .collect::<Result<_, _>>()
-        .map_err(|e| query_error(query.name, &e))
+        .map_err(failed)?;
+    futures_util::pin_mut!(rows);
+    let mut decoded = Vec::new();
+    while let Some(row) = rows.try_next().await.map_err(failed)? {
+        decoded.push(T::from_row(Cols::new(&row)).map_err(failed)?);
+    }
+    Ok(decoded)
 }
 
 fn query_error(what: &str, error: &tokio_postgres::Error) -> IngestError {

@@ -927,3 +927,23 @@ CREATE TABLE "Billing".line ("invoice Id" integer REFERENCES "Billing"."Invoice"
     );
     assert_eq!(fk.referenced_columns, ["Id"]);
 }
+
+/// The read runs its heaviest queries on a second connection in the first
+/// one's snapshot; a role that may open only one connection still gets the
+/// whole schema, all of it read on the first.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_role_limited_to_one_connection_reads_the_same_catalog() {
+    let db = PgDatabase::create();
+    db.execute(SCHEMA);
+    let role = format!("{}_single", db.name);
+    db.execute(&format!("CREATE ROLE \"{role}\" LOGIN CONNECTION LIMIT 1"));
+    let mut limited = url::Url::parse(&db.url()).unwrap();
+    limited.set_username(&role).unwrap();
+    let alone = ingest_live(limited.as_str(), &IngestOptions::default()).await;
+    db.execute(&format!("DROP ROLE \"{role}\""));
+    let alone = alone.expect("the limited role reads the database");
+    assert!(alone.warnings.is_empty(), "{:?}", alone.warnings);
+    let full = read(&db.url()).await;
+    assert_eq!(alone.catalog.fingerprint, full.fingerprint);
+    assert!(full.stats().tables > 0);
+}

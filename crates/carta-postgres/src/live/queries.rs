@@ -342,8 +342,12 @@ pub(super) fn domain_checks() -> Query {
     }
 }
 
-/// Sequences, without those behind identity columns (`deptype 'i'`): those
-/// are part of the column's identity, not objects of their own.
+/// Sequences, without those behind identity columns: those are part of
+/// the column's identity, not objects of their own. A sequence's owning
+/// column, for `OWNED BY` (`deptype 'a'`) and identity (`'i'`) alike, is its
+/// one dependency on a column; it is looked up once per sequence, and the
+/// identity ones are left out after that lookup, which lets the server
+/// probe the dependency index instead of hashing every table's dependencies.
 pub(super) fn sequences() -> Query {
     Query {
         name: "sequences",
@@ -355,16 +359,15 @@ pub(super) fn sequences() -> Query {
              JOIN pg_class c ON c.oid = s.seqrelid
              JOIN pg_namespace n ON n.oid = c.relnamespace
              LEFT JOIN pg_depend o ON o.classid = 'pg_class'::regclass AND o.objid = c.oid
-                  AND o.refclassid = 'pg_class'::regclass AND o.deptype = 'a'
+                  AND o.refclassid = 'pg_class'::regclass AND o.deptype IN ('a', 'i')
                   AND o.refobjsubid > 0
              LEFT JOIN pg_class tc ON tc.oid = o.refobjid
              LEFT JOIN pg_namespace tn ON tn.oid = tc.relnamespace
              LEFT JOIN pg_attribute ta ON ta.attrelid = o.refobjid AND ta.attnum = o.refobjsubid
              {}
-             WHERE {SCHEMA_FILTER}
-               AND NOT EXISTS (SELECT FROM pg_depend x WHERE x.classid = 'pg_class'::regclass
-                               AND x.objid = c.oid AND x.deptype IN ('i', 'e'))",
-            comment_join("pg_class", "c.oid", "0")
+             WHERE {SCHEMA_FILTER} AND o.deptype IS DISTINCT FROM 'i' AND {}",
+            comment_join("pg_class", "c.oid", "0"),
+            not_extension_member("pg_class", "c.oid")
         ),
         params: Params::Schemas,
     }
