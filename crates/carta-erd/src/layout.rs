@@ -488,7 +488,7 @@ struct LNode {
     group: usize,
 }
 
-/// An edge between adjacent layers; `upper` is in the left layer.
+/// An edge between adjacent layers; `left` is in the left one.
 struct Segment {
     left: usize,
     right: usize,
