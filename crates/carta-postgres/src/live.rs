@@ -397,18 +397,23 @@ async fn read(
         )?;
         Ok((second, objects))
     };
-    let ((start, relations), (second, objects)) = tokio::try_join!(tables, objects)?;
     let (
-        schemas,
-        enums,
-        domains,
-        domain_checks,
-        sequences,
-        functions,
-        extensions,
-        collations,
-        operator_classes,
-    ) = objects;
+        (start, relations),
+        (
+            second,
+            (
+                schemas,
+                enums,
+                domains,
+                domain_checks,
+                sequences,
+                functions,
+                extensions,
+                collations,
+                operator_classes,
+            ),
+        ),
+    ) = tokio::try_join!(tables, objects)?;
     let Start {
         server_version,
         server,

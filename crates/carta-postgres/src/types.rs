@@ -3,7 +3,7 @@
 //! (`character varying(255)`, `timestamp with time zone`, `integer[]`), so
 //! this one mapping serves both.
 
-use carta_catalog::{Catalog, LogicalType, QualifiedName};
+use carta_catalog::{Catalog, Column, LogicalType, QualifiedName};
 use std::collections::HashMap;
 
 /// The logical type of a built-in type spelling. User-defined types
@@ -104,6 +104,22 @@ fn split_modifiers(spelled: &str) -> (&str, Vec<u32>) {
         ("time", "with time zone") => ("time with time zone", modifiers),
         ("time", "without time zone") => ("time without time zone", modifiers),
         _ => (base, modifiers),
+    }
+}
+
+/// A nullable column of `data_type` with nothing else declared (a view's
+/// column, a table column before its constraints are read).
+pub(crate) fn plain_column(name: String, data_type: String) -> Column {
+    Column {
+        name,
+        logical_type: logical_type(&data_type),
+        data_type,
+        nullable: true,
+        default: None,
+        identity: None,
+        generated: None,
+        collation: None,
+        comment: None,
     }
 }
 
@@ -225,17 +241,7 @@ mod tests {
     #[test]
     fn user_types_resolve_in_schemas_whose_names_need_quotes() {
         let mut catalog = Catalog::new(carta_catalog::Dialect::Postgres);
-        let column = |name: &str, data_type: &str| carta_catalog::Column {
-            name: name.into(),
-            data_type: data_type.into(),
-            logical_type: LogicalType::Other,
-            nullable: true,
-            default: None,
-            identity: None,
-            generated: None,
-            collation: None,
-            comment: None,
-        };
+        let column = |name: &str, data_type: &str| plain_column(name.into(), data_type.into());
         catalog.schemas.push(carta_catalog::Schema {
             name: "Billing".into(),
             enums: vec![

@@ -596,6 +596,37 @@ fn bad_statements_warn_with_their_position_and_the_rest_is_read() {
     );
 }
 
+/// A large file is parsed in runs of statements: a `BEGIN ATOMIC` body,
+/// whose semicolons the scanner takes for statement ends, stays whole, and
+/// a bad statement deep in the file costs a warning at its own line only.
+#[test]
+fn a_large_file_reads_whole_functions_and_warns_only_for_its_bad_statement() {
+    let table = |i: usize| format!("CREATE TABLE t{i} (id integer PRIMARY KEY, note text);\n");
+    // Tables up to just under 64 KiB, so that a run would end inside the
+    // function's body if runs ended at any statement.
+    let mut before = String::new();
+    let mut count = 0;
+    while before.len() < 65_500 {
+        before.push_str(&table(count));
+        count += 1;
+    }
+    let after: String = (count..count + 3000).map(table).collect();
+    let sql = format!(
+        "{before}CREATE FUNCTION two() RETURNS integer LANGUAGE sql\nBEGIN ATOMIC\n  SELECT 1;\n  SELECT 2;\nEND;\n{after}CREATE TABLE broken (id int,, x);\n"
+    );
+    let ingested = read_with(&sql, &IngestOptions::default());
+    assert_eq!(ingested.catalog.tables().count(), count + 3000);
+    let functions = &ingested.catalog.schema("public").unwrap().functions;
+    let names: Vec<&str> = functions.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["two"]);
+    let lines: Vec<usize> = ingested
+        .warnings
+        .iter()
+        .map(|w| w.location.as_ref().expect("a location").line)
+        .collect();
+    assert_eq!(lines, [count + 5 + 3000 + 1]);
+}
+
 #[test]
 fn an_unterminated_quote_costs_only_the_rest_of_the_file() {
     let sql = "CREATE TABLE a (id int);\nCREATE TABLE b (note text DEFAULT 'open);\n";

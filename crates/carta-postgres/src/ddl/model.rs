@@ -154,6 +154,23 @@ impl Model {
         self.search_path = default_search_path();
     }
 
+    /// Whether to create relation `name` in `schema`: not where the name
+    /// is taken, which is a problem unless the statement says `IF NOT EXISTS`.
+    pub fn may_create_relation(
+        &self,
+        schema: &str,
+        name: &str,
+        if_not_exists: bool,
+    ) -> Result<bool, Problem> {
+        if !self.schema(schema).is_some_and(|s| s.relation_taken(name)) {
+            return Ok(true);
+        }
+        match if_not_exists {
+            true => Ok(false),
+            false => Err(Problem::relation_exists(schema, name)),
+        }
+    }
+
     pub fn schema(&self, name: &str) -> Option<&SchemaModel> {
         self.schemas.get(name)
     }

@@ -101,17 +101,8 @@ impl Model {
         let relation = stmt.sequence.clone().unwrap_or_default();
         let schema = self.creation_schema(&relation.schemaname)?;
         let name = relation.relname.clone();
-        if self
-            .schema(&schema)
-            .is_some_and(|s| s.relation_taken(&name))
-        {
-            return match stmt.if_not_exists {
-                true => Ok(()),
-                false => Err(Problem::about(
-                    ast::display_name(&schema, &name),
-                    format!("relation `{name}` already exists: the statement is skipped"),
-                )),
-            };
+        if !self.may_create_relation(&schema, &name, stmt.if_not_exists)? {
+            return Ok(());
         }
         let data_type = stmt
             .options
@@ -724,17 +715,8 @@ impl Model {
     ) -> Result<(), Problem> {
         let schema = self.creation_schema(&relation.schemaname)?;
         let name = relation.relname.clone();
-        let exists = self
-            .schema(&schema)
-            .is_some_and(|s| s.relation_taken(&name));
-        if exists && !replace {
-            return match if_not_exists {
-                true => Ok(()),
-                false => Err(Problem::about(
-                    ast::display_name(&schema, &name),
-                    format!("relation `{name}` already exists: the statement is skipped"),
-                )),
-            };
+        if !replace && !self.may_create_relation(&schema, &name, if_not_exists)? {
+            return Ok(());
         }
         let sources = self.view_sources(&query);
         self.expand_stars(&mut query, &sources);
@@ -931,17 +913,7 @@ impl Model {
                 .as_deref()
                 .and_then(|v| self.expression_type(v, sources))
                 .unwrap_or_else(|| "unknown".to_string());
-            columns.push(Column {
-                name,
-                logical_type: crate::types::logical_type(&data_type),
-                data_type,
-                nullable: true,
-                default: None,
-                identity: None,
-                generated: None,
-                collation: None,
-                comment: None,
-            });
+            columns.push(crate::types::plain_column(name, data_type));
         }
         columns
     }

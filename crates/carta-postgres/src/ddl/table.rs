@@ -49,6 +49,19 @@ pub(super) struct IndexSpec {
     pub nulls_not_distinct: bool,
 }
 
+/// The names an index cloned onto a partition is named after: a clone
+/// names expression keys `expr`, as the server does not carry the
+/// parent's names over.
+fn clone_naming_columns(keys: &[IndexKey], include: &[String]) -> Vec<String> {
+    keys.iter()
+        .map(|k| match k {
+            IndexKey::Column { name, .. } => name.clone(),
+            IndexKey::Expression { .. } => "expr".to_string(),
+        })
+        .chain(include.iter().cloned())
+        .collect()
+}
+
 impl IndexSpec {
     fn same_definition(&self, index: &Index) -> bool {
         self.unique == index.unique
@@ -82,16 +95,7 @@ impl IndexSpec {
             },
             None => IndexRole::Plain,
         };
-        // A clone names expression keys `expr`: the server does not carry the parent's names over.
-        let naming_columns = index
-            .keys
-            .iter()
-            .map(|k| match k {
-                IndexKey::Column { name, .. } => name.clone(),
-                IndexKey::Expression { .. } => "expr".to_string(),
-            })
-            .chain(index.include.iter().cloned())
-            .collect();
+        let naming_columns = clone_naming_columns(&index.keys, &index.include);
         IndexSpec {
             role,
             unique: index.unique,
@@ -196,17 +200,8 @@ impl Model {
         }
         let schema_name = self.creation_schema(&relation.schemaname)?;
         let name = relation.relname.clone();
-        if self
-            .schema(&schema_name)
-            .is_some_and(|s| s.relation_taken(&name))
-        {
-            return match stmt.if_not_exists {
-                true => Ok(()),
-                false => Err(Problem::about(
-                    ast::display_name(&schema_name, &name),
-                    format!("relation `{name}` already exists: the statement is skipped"),
-                )),
-            };
+        if !self.may_create_relation(&schema_name, &name, stmt.if_not_exists)? {
+            return Ok(());
         }
         let mut table = Table {
             name: name.clone(),
@@ -394,17 +389,7 @@ impl Model {
                     Some(base) => base.to_string(),
                     None => self.spell_type(type_name, Modifiers::Keep),
                 };
-                Column {
-                    name: def.colname.clone(),
-                    logical_type: crate::types::logical_type(&data_type),
-                    data_type,
-                    nullable: true,
-                    default: None,
-                    identity: None,
-                    generated: None,
-                    collation: None,
-                    comment: None,
-                }
+                crate::types::plain_column(def.colname.clone(), data_type)
             }
         };
         if let Some(collate) = &def.coll_clause {
@@ -518,7 +503,7 @@ impl Model {
         } else {
             c.conname.clone()
         };
-        self.put_check(
+        self.put_inherited(
             schema,
             table_name,
             CheckConstraint {
@@ -530,22 +515,24 @@ impl Model {
         )
     }
 
-    /// Adds a check to a table. Its partitions get it too, but as
-    /// inherited constraints (`conislocal` false) that belong to the parent
-    /// and are listed there only; their names are still taken.
-    fn put_check(
+    /// Adds a check or a foreign key to a table, once. Its partitions get
+    /// it too, under the same name, but as constraints that belong to the
+    /// parent (an inherited check, `conislocal` false; a cloned foreign
+    /// key, `conparentid`) and are listed there only; their names are
+    /// still taken.
+    fn put_inherited<T: Inherited>(
         &mut self,
         schema: &str,
         table: &str,
-        check: CheckConstraint,
+        constraint: T,
         recurse: bool,
     ) -> Result<(), Problem> {
-        let name = check.name.clone().unwrap_or_default();
-        let t = self.table_mut(schema, table)?;
-        if t.checks.iter().any(|c| c.name == check.name) {
+        let name = constraint.name().unwrap_or_default().to_string();
+        let listed = T::listed(self.table_mut(schema, table)?);
+        if listed.iter().any(|c| c.name() == constraint.name()) {
             return Ok(());
         }
-        t.checks.push(check);
+        listed.push(constraint);
         self.schema_mut(schema)?.note_constraint(&name);
         if recurse {
             self.note_inherited_constraint(schema, table, &name)?;
@@ -672,10 +659,7 @@ impl Model {
         let name = match name {
             Some(name) => {
                 if s.relation_taken(&name) {
-                    return Err(Problem::about(
-                        ast::display_name(schema, &name),
-                        format!("relation `{name}` already exists: the statement is skipped"),
-                    ));
+                    return Err(Problem::relation_exists(schema, &name));
                 }
                 name
             }
@@ -786,15 +770,7 @@ impl Model {
             return Ok(());
         }
         let mut spec = parent_spec.clone();
-        spec.naming_columns = spec
-            .keys
-            .iter()
-            .map(|k| match k {
-                IndexKey::Column { name, .. } => name.clone(),
-                IndexKey::Expression { .. } => "expr".to_string(),
-            })
-            .chain(spec.include.iter().cloned())
-            .collect();
+        spec.naming_columns = clone_naming_columns(&spec.keys, &spec.include);
         self.add_index(schema, table, None, spec, true).map(|_| ())
     }
 
@@ -850,29 +826,7 @@ impl Model {
             initially_deferred: c.initdeferred,
             comment: None,
         };
-        self.put_foreign_key(schema, table, fk, recurse)
-    }
-
-    /// Adds a foreign key; partitions get clones under the same name that
-    /// belong to the parent (`conparentid`) and are listed there only.
-    fn put_foreign_key(
-        &mut self,
-        schema: &str,
-        table: &str,
-        fk: ForeignKey,
-        recurse: bool,
-    ) -> Result<(), Problem> {
-        let name = fk.name.clone().unwrap_or_default();
-        let t = self.table_mut(schema, table)?;
-        if t.foreign_keys.iter().any(|f| f.name == fk.name) {
-            return Ok(());
-        }
-        t.foreign_keys.push(fk);
-        self.schema_mut(schema)?.note_constraint(&name);
-        if recurse {
-            self.note_inherited_constraint(schema, table, &name)?;
-        }
-        Ok(())
+        self.put_inherited(schema, table, fk, recurse)
     }
 
     /// The direct partitions of a table.
@@ -1663,4 +1617,32 @@ pub(super) fn find_index(model: &Model, relation: &RangeVar) -> Option<(String, 
     let schema = model.lookup(&relation.schemaname, |s| s.indexes.contains_key(name))?;
     let table = model.schema(&schema)?.indexes.get(name)?.clone();
     Some((schema, table, name.clone()))
+}
+
+/// A constraint that partitions inherit from their table (see
+/// [`Model::put_inherited`]).
+trait Inherited: Sized {
+    fn name(&self) -> Option<&str>;
+    /// The table's list of constraints of this kind.
+    fn listed(table: &mut Table) -> &mut Vec<Self>;
+}
+
+impl Inherited for CheckConstraint {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    fn listed(table: &mut Table) -> &mut Vec<Self> {
+        &mut table.checks
+    }
+}
+
+impl Inherited for ForeignKey {
+    fn name(&self) -> Option<&str> {
+        self.name.as_deref()
+    }
+
+    fn listed(table: &mut Table) -> &mut Vec<Self> {
+        &mut table.foreign_keys
+    }
 }

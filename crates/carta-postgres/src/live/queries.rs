@@ -26,8 +26,13 @@ impl Server {
     /// The oldest release whose catalogs these queries read (`attgenerated`, `prokind`).
     pub const MINIMUM: i32 = 120000;
 
-    fn at_least(self, version_num: i32) -> bool {
-        self.version_num >= version_num
+    /// The SQL for a server of release `version_num` or later, else `older`.
+    fn since(self, version_num: i32, newer: &'static str, older: &'static str) -> &'static str {
+        if self.version_num >= version_num {
+            newer
+        } else {
+            older
+        }
     }
 }
 
@@ -195,11 +200,7 @@ pub(super) fn constraints() -> Query {
 /// classes and collations as oids, resolved in memory; only expression keys
 /// are printed by the server, and only for indexes that have some.
 pub(super) fn indexes(server: Server) -> Query {
-    let nulls_not_distinct = if server.at_least(150000) {
-        "i.indnullsnotdistinct"
-    } else {
-        "false"
-    };
+    let nulls_not_distinct = server.since(150000, "i.indnullsnotdistinct", "false");
     Query {
         name: "indexes",
         sql: format!(
@@ -229,11 +230,7 @@ pub(super) fn indexes(server: Server) -> Query {
 /// User triggers: not the internal ones behind foreign keys, and (PostgreSQL
 /// 13+) not the clones a partitioned table's trigger puts on each partition.
 pub(super) fn triggers(server: Server) -> Query {
-    let not_cloned = if server.at_least(130000) {
-        "AND t.tgparentid = 0"
-    } else {
-        ""
-    };
+    let not_cloned = server.since(130000, "AND t.tgparentid = 0", "");
     Query {
         name: "triggers",
         sql: format!(
@@ -375,11 +372,11 @@ pub(super) fn sequences() -> Query {
 
 pub(super) fn functions(server: Server) -> Query {
     // SQL-standard bodies (`BEGIN ATOMIC`, PostgreSQL 14+) live in prosqlbody, not prosrc.
-    let body = if server.at_least(140000) {
-        "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END"
-    } else {
-        "p.prosrc"
-    };
+    let body = server.since(
+        140000,
+        "CASE WHEN p.prosqlbody IS NOT NULL THEN pg_get_function_sqlbody(p.oid) ELSE p.prosrc END",
+        "p.prosrc",
+    );
     Query {
         name: "functions",
         sql: format!(
