@@ -1,4 +1,4 @@
-use carta_catalog::{Catalog, QualifiedName, RelationGraph, RelationKind, Table};
+use carta_catalog::{Catalog, QualifiedName, Relation, RelationGraph, RelationKind, Table};
 use std::collections::BTreeSet;
 
 /// What a diagram shows.
@@ -80,10 +80,18 @@ impl Diagram {
                     .map(|t| diagram_table(name, t, relations, options))
             })
             .collect();
-        let edges = relations
-            .all()
+        // The relations leaving the selected tables, not a scan of every
+        // relation: a neighbourhood diagram per table would otherwise cost
+        // tables × relations. Sorted by address, which is their order in
+        // `relations.all()`, so edges keep the graph's order.
+        let mut selected: Vec<&Relation> = names
             .iter()
-            .filter(|r| names.contains(&r.from) && names.contains(&r.to))
+            .flat_map(|name| relations.outgoing(name))
+            .filter(|r| names.contains(&r.to))
+            .collect();
+        selected.sort_by_key(|r| std::ptr::from_ref::<Relation>(r) as usize);
+        let edges = selected
+            .into_iter()
             .map(|r| DiagramEdge {
                 from: r.from.clone(),
                 from_columns: r.from_columns.clone(),
