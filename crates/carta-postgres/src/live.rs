@@ -31,7 +31,7 @@ use queries::{Cols, FromRow, Params, Query, RelationRow, Server};
 use std::time::Duration;
 use tokio_postgres::config::Host;
 use tokio_postgres::error::SqlState;
-use tokio_postgres::types::ToSql;
+use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{Client, Config, NoTls, SimpleQueryMessage};
 
 /// The session's `search_path`; `pg_catalog` is searched implicitly.
@@ -256,12 +256,18 @@ impl Bindings {
         }
     }
 
-    fn for_query(&self, params: Params) -> Vec<&(dyn ToSql + Sync)> {
+    /// The values of a query's parameters, with their types.
+    fn for_query(&self, params: Params) -> Vec<(&(dyn ToSql + Sync), Type)> {
+        let texts = Type::TEXT_ARRAY;
         match params {
             Params::None => vec![],
-            Params::Schemas => vec![&self.schemas],
-            Params::SchemasAndPatterns => vec![&self.schemas, &self.qualified, &self.bare],
-            Params::Relations => vec![&self.relations],
+            Params::Schemas => vec![(&self.schemas, texts)],
+            Params::SchemasAndPatterns => vec![
+                (&self.schemas, texts.clone()),
+                (&self.qualified, texts.clone()),
+                (&self.bare, texts),
+            ],
+            Params::Relations => vec![(&self.relations, Type::INT8_ARRAY)],
         }
     }
 }
@@ -426,7 +432,7 @@ async fn read(
     // side: columns on the first session, constraints and then indexes on
     // the second, where printing an index expression finds the tables the
     // constraints already opened. Each session runs its queries in the
-    // order they are listed.
+    // order they are listed (see [`fetch`]).
     let parts = Bindings {
         relations: relations.iter().map(|r| r.oid).collect(),
         ..Bindings::default()
@@ -467,7 +473,10 @@ async fn read(
     Ok((rows, server_version))
 }
 
-/// Runs a query and decodes its rows as they arrive.
+/// Runs a query and decodes its rows as they arrive. The query goes out
+/// whole (parse, bind and execute at once) when the future is first
+/// polled, so the queries a session is given together run in the order
+/// they are listed, without a round trip to prepare each.
 async fn fetch<T: FromRow>(
     client: &Client,
     query: Query,
@@ -475,7 +484,7 @@ async fn fetch<T: FromRow>(
 ) -> Result<Vec<T>, IngestError> {
     let failed = |e: tokio_postgres::Error| query_error(query.name, &e);
     let rows = client
-        .query_raw(&query.sql, bindings.for_query(query.params))
+        .query_typed_raw(&query.sql, bindings.for_query(query.params))
         .await
         .map_err(failed)?;
     futures_util::pin_mut!(rows);
