@@ -23,7 +23,7 @@ mod assemble;
 mod queries;
 mod text;
 
-use assemble::Rows;
+use assemble::{Rows, Tables};
 use carta_catalog::{SourceInfo, SourceKind};
 use carta_source::{redact_url, Filter, IngestError, IngestOptions, Ingested};
 use futures_util::TryStreamExt;
@@ -47,12 +47,12 @@ pub async fn ingest_live(url: &str, options: &IngestOptions) -> Result<Ingested,
     let target = Target::parse(url)?;
     let session = target.connect(options.connect_timeout).await?;
     let read = read(&target, &session.client, options).await;
-    let (rows, server_version) = match read {
+    let (tables, rows, server_version) = match read {
         Ok(read) => read,
         Err(error) => return Err(session.explain(error, &target).await),
     };
     session.close().await;
-    let (mut catalog, warnings) = assemble::assemble(rows, &[SEARCH_PATH]);
+    let (mut catalog, warnings) = assemble::assemble(tables, rows, &[SEARCH_PATH]);
     catalog.source = Some(SourceInfo {
         kind: SourceKind::Live,
         location: redact_url(url),
@@ -354,12 +354,13 @@ fn first_value(messages: &[SimpleQueryMessage], index: usize) -> Option<&str> {
     })
 }
 
-/// Runs every catalog query in one snapshot; returns the rows and the server version.
+/// Runs every catalog query in one snapshot; returns the tables already
+/// put together, the other rows and the server version.
 async fn read(
     target: &Target,
     client: &Client,
     options: &IngestOptions,
-) -> Result<(Rows, String), IngestError> {
+) -> Result<(Tables, Rows, String), IngestError> {
     let filter = Bindings::filter(&options.filter);
     let (started_tx, started_rx) = tokio::sync::oneshot::channel();
     // The first session starts the read and reads the tables...
@@ -437,8 +438,21 @@ async fn read(
         relations: relations.iter().map(|r| r.oid).collect(),
         ..Bindings::default()
     };
-    let (columns, constraints, indexes, referenced_columns, triggers, policies) = tokio::try_join!(
-        fetch(client, queries::columns(), &parts),
+    let tables = async {
+        let columns = fetch(client, queries::columns(), &parts).await?;
+        // On a thread of its own, so the second session's rows keep being
+        // taken in meanwhile and its server process is never held up.
+        let assembling = move || Tables::new(relations, columns, collations);
+        match tokio::task::spawn_blocking(assembling).await {
+            Ok(tables) => Ok(tables),
+            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(_) => Err(IngestError::Query {
+                message: "the read was cancelled".into(),
+            }),
+        }
+    };
+    let (tables, constraints, indexes, referenced_columns, triggers, policies) = tokio::try_join!(
+        tables,
         fetch(other, queries::constraints(), &parts),
         fetch(other, queries::indexes(server), &parts),
         fetch(other, queries::referenced_columns(), &parts),
@@ -454,8 +468,6 @@ async fn read(
         .map_err(|e| query_error("ending the read", &e))?;
     let rows = Rows {
         schemas,
-        relations,
-        columns,
         constraints,
         referenced_columns,
         indexes,
@@ -467,10 +479,9 @@ async fn read(
         sequences,
         functions,
         extensions,
-        collations,
         operator_classes,
     };
-    Ok((rows, server_version))
+    Ok((tables, rows, server_version))
 }
 
 /// Runs a query and decodes its rows as they arrive. The query goes out

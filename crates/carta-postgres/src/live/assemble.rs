@@ -17,11 +17,9 @@ use carta_catalog::{
 use carta_source::Warning;
 use std::collections::HashMap;
 
-/// Everything the queries returned.
+/// What the queries returned besides the tables and their columns.
 pub(super) struct Rows {
     pub schemas: Vec<SchemaRow>,
-    pub relations: Vec<RelationRow>,
-    pub columns: Vec<ColumnRow>,
     pub constraints: Vec<ConstraintRow>,
     pub referenced_columns: Vec<AttributeRow>,
     pub indexes: Vec<IndexRow>,
@@ -33,31 +31,51 @@ pub(super) struct Rows {
     pub sequences: Vec<SequenceRow>,
     pub functions: Vec<FunctionRow>,
     pub extensions: Vec<ExtensionRow>,
-    pub collations: Vec<NameRow>,
     pub operator_classes: Vec<NameRow>,
+}
+
+/// The tables with their columns, the first and largest part of the
+/// Catalog, put together while the queries for the rest still run.
+pub(super) struct Tables(Assembler);
+
+impl Tables {
+    pub fn new(
+        relations: Vec<RelationRow>,
+        columns: Vec<ColumnRow>,
+        collations: Vec<NameRow>,
+    ) -> Self {
+        let mut assembler = Assembler {
+            relations: HashMap::with_capacity(relations.len()),
+            names: Names {
+                collations: names(collations),
+                operator_classes: HashMap::new(),
+                outside_columns: HashMap::new(),
+            },
+            canon: Canon::default(),
+            warnings: Vec::new(),
+        };
+        for row in relations {
+            assembler.add_relation(row);
+        }
+        assembler.add_columns(columns);
+        Tables(assembler)
+    }
 }
 
 /// Builds the Catalog (not yet finished) and the warnings about anything
 /// that could not be understood. `search_path` is the one the session ran with.
-pub(super) fn assemble(rows: Rows, search_path: &[&str]) -> (Catalog, Vec<Warning>) {
-    let mut assembler = Assembler {
-        relations: HashMap::with_capacity(rows.relations.len()),
-        names: Names {
-            collations: names(rows.collations),
-            operator_classes: names(rows.operator_classes),
-            outside_columns: rows
-                .referenced_columns
-                .into_iter()
-                .map(|row| ((row.relation, row.attnum), row.name))
-                .collect(),
-        },
-        canon: Canon::default(),
-        warnings: Vec::new(),
-    };
-    for row in rows.relations {
-        assembler.add_relation(row);
-    }
-    assembler.add_columns(rows.columns);
+pub(super) fn assemble(
+    tables: Tables,
+    rows: Rows,
+    search_path: &[&str],
+) -> (Catalog, Vec<Warning>) {
+    let Tables(mut assembler) = tables;
+    assembler.names.operator_classes = names(rows.operator_classes);
+    assembler.names.outside_columns = rows
+        .referenced_columns
+        .into_iter()
+        .map(|row| ((row.relation, row.attnum), row.name))
+        .collect();
     let mut indexes = assembler.indexes(rows.indexes);
     for row in rows.constraints {
         assembler.add_constraint(row, &indexes);
