@@ -35,7 +35,7 @@ pub(crate) fn node(node: &Node) -> Option<String> {
 }
 
 fn canonical_expression(sql: &str) -> Option<String> {
-    let parsed = pg_query::parse(&format!("SELECT {sql}"), 0).ok()?;
+    let parsed = crate::parser::parse(&format!("SELECT {sql}")).ok()?;
     let select = single_select(parsed.protobuf)?;
     let SelectStmt {
         target_list,
@@ -102,7 +102,7 @@ fn deparse_expression(value: Node) -> Option<String> {
 }
 
 fn canonical_query(sql: &str) -> Option<String> {
-    let parsed = pg_query::parse(sql, 0).ok()?;
+    let parsed = crate::parser::parse(sql).ok()?;
     let mut select = single_select(parsed.protobuf)?;
     query(&mut select);
     NodeEnum::SelectStmt(select)

@@ -110,7 +110,7 @@ impl Reader {
         // is cut again by the real scanner below.
         let pieces = split::fallback_split(&text);
         for run in runs(&pieces, RUN_BYTES) {
-            match pg_query::parse(run.text(&text), 0) {
+            match crate::parser::parse(run.text(&text)) {
                 Ok(parsed) => {
                     for mut raw in parsed.protobuf.stmts {
                         raw.stmt_location += offset_i32(run.offset);
@@ -130,7 +130,7 @@ impl Reader {
             if statement.trim().is_empty() {
                 continue;
             }
-            match pg_query::parse(statement, 0) {
+            match crate::parser::parse(statement) {
                 Ok(parsed) => {
                     for mut raw in parsed.protobuf.stmts {
                         raw.stmt_location += offset_i32(start);

@@ -6,6 +6,7 @@
 pub mod canon;
 mod ddl;
 mod live;
+mod parser;
 pub mod types;
 
 pub use ddl::ingest_ddl;

@@ -1575,10 +1575,9 @@ fn set_constraint_comment(t: &mut Table, name: &str, text: Option<String>) -> Op
 
 /// The input argument types of an argument list as the Catalog prints it.
 fn input_types(arguments: &str) -> Vec<String> {
-    let parsed = pg_query::parse(
-        &format!("CREATE FUNCTION f({arguments}) RETURNS void LANGUAGE sql AS ''"),
-        0,
-    );
+    let parsed = crate::parser::parse(&format!(
+        "CREATE FUNCTION f({arguments}) RETURNS void LANGUAGE sql AS ''"
+    ));
     let Ok(parsed) = parsed else {
         return Vec::new();
     };

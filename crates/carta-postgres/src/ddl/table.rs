@@ -1530,7 +1530,7 @@ fn action(code: &str) -> ReferentialAction {
 
 /// Whether a canonical expression refers to a column, by parsing it again.
 fn mentions_column(expression: &str, column: &str) -> bool {
-    pg_query::parse(&format!("SELECT {expression}"), 0)
+    crate::parser::parse(&format!("SELECT {expression}"))
         .ok()
         .and_then(|parsed| parsed.protobuf.stmts.into_iter().next())
         .and_then(|raw| raw.stmt)
