@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 /// Name of the file, kept in the output folder, that lists what Carta wrote
@@ -76,18 +76,33 @@ impl DocSet {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
             Err(e) => return Err(io(&manifest_path)(e)),
         };
+        // Each folder once, before the files, rather than once per file.
+        let folders: BTreeSet<&str> = self
+            .files
+            .keys()
+            .filter_map(|relative| relative.rsplit_once('/').map(|(folder, _)| folder))
+            .collect();
+        for folder in folders {
+            let path = dir.join(folder);
+            std::fs::create_dir_all(&path).map_err(io(&path))?;
+        }
+        let files: Vec<(&String, &Vec<u8>)> = self.files.iter().collect();
+        let outcomes =
+            crate::parallel::map(&files, |(relative, contents)| -> Result<bool, WriteError> {
+                let path = dir.join(relative);
+                if std::fs::read(&path).is_ok_and(|existing| &existing == *contents) {
+                    return Ok(false);
+                }
+                std::fs::write(&path, contents).map_err(io(&path))?;
+                Ok(true)
+            });
         let mut report = WriteReport::default();
-        for (relative, contents) in &self.files {
-            let path = dir.join(relative);
-            if std::fs::read(&path).is_ok_and(|existing| &existing == contents) {
+        for ((relative, _), outcome) in files.into_iter().zip(outcomes) {
+            if outcome? {
+                report.written.push(relative.clone());
+            } else {
                 report.unchanged.push(relative.clone());
-                continue;
             }
-            if let Some(parent) = path.parent() {
-                std::fs::create_dir_all(parent).map_err(io(parent))?;
-            }
-            std::fs::write(&path, contents).map_err(io(&path))?;
-            report.written.push(relative.clone());
         }
         for stale in previous.iter().filter(|p| !self.files.contains_key(*p)) {
             if check_relative(stale).is_err() {

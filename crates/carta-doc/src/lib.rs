@@ -10,6 +10,7 @@ mod docset;
 mod error;
 mod filters;
 pub mod markdown;
+mod parallel;
 mod paths;
 pub mod templates;
 mod values;

@@ -150,11 +150,13 @@ fn pages(
     let erd_options = ErdOptions {
         keys_only: options.keys_only,
     };
-    for (schema, table) in catalog.tables() {
+    // Table pages and their diagrams are independent: rendered on every core.
+    let tables: Vec<_> = catalog.tables().collect();
+    let rendered = crate::parallel::map(&tables, |(schema, table)| {
         let name = QualifiedName::new(&schema.name, &table.name);
         let (Some(page), Some(svg_path)) = (site.table_page(&name), site.diagram_file(&name))
         else {
-            continue;
+            return Ok(None);
         };
         let neighbourhood = Diagram::neighbourhood(
             catalog,
@@ -178,8 +180,13 @@ fn pages(
             ),
             readme: crate::paths::relative(&page, README_PATH),
         };
-        docs.insert(page.clone(), templates.render(TABLE, &context)?);
-        docs.insert(svg_path, svg);
+        let markdown = templates.render(TABLE, &context)?;
+        Ok(Some([(page, markdown), (svg_path, svg)]))
+    });
+    for files in rendered {
+        for (path, contents) in files?.into_iter().flatten() {
+            docs.insert(path, contents);
+        }
     }
 
     for schema in &catalog.schemas {
