@@ -11,6 +11,20 @@
   /* ---- Search over tables, columns, enums and comments ---- */
 
   // Entries are [kind, name, detail, comment, url] (see search-index.js).
+  // search-index.js nests each table's columns as [name, type, comment,
+  // anchor] after its own fields; each becomes an entry of its own, right
+  // after its table, named schema.table.column and linking to its row.
+  function expand(raw) {
+    var entries = [];
+    raw.forEach(function (e) {
+      entries.push(e.slice(0, 5));
+      (e[5] || []).forEach(function (c) {
+        entries.push(["column", e[1] + "." + c[0], c[1], c[2], e[4] + "#" + c[3]]);
+      });
+    });
+    return entries;
+  }
+
   function score(entry, terms, whole) {
     var name = entry[1].toLowerCase();
     var shortName = name.slice(name.lastIndexOf(".") + 1);
@@ -52,7 +66,7 @@
   function initSearch() {
     var input = document.getElementById("search");
     var list = document.getElementById("search-results");
-    var entries = window.CARTA_SEARCH || [];
+    var entries = expand(window.CARTA_SEARCH || []);
     if (!input || !list) return;
     var active = -1;
 

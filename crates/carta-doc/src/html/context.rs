@@ -7,8 +7,9 @@ use carta_catalog::{
     ReferentialAction, Relation, RelationGraph, RelationKind, Table, TableKind, TriggerEvent,
     TriggerTiming,
 };
-use carta_erd::Diagram;
+use carta_erd::{Diagram, ErdOptions};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Serialize)]
 pub(super) struct Site<'a> {
@@ -26,6 +27,8 @@ pub(super) struct IndexPage<'a> {
     enums: Vec<EnumEntry>,
     diagram: String,
     diagram_tables: usize,
+    /// The whole diagram shows key columns only.
+    diagram_keys_only: bool,
 }
 
 #[derive(Serialize)]
@@ -62,13 +65,53 @@ struct EnumEntry {
     comment: Option<String>,
 }
 
-pub(super) fn index<'a>(
-    catalog: &Catalog,
-    relations: &RelationGraph,
-    pages: &PagePaths,
-    title: &'a str,
-    options: &HtmlOptions,
-) -> IndexPage<'a> {
+/// What every page of a site shares, computed once.
+pub(super) struct Shared<'a> {
+    pub catalog: &'a Catalog,
+    pub relations: &'a RelationGraph,
+    pub pages: PagePaths,
+    pub title: String,
+    pub options: &'a HtmlOptions,
+    /// Parent table to its partitions and their bounds, in Catalog order.
+    partitions: HashMap<QualifiedName, Vec<(QualifiedName, &'a str)>>,
+}
+
+impl<'a> Shared<'a> {
+    pub fn new(
+        catalog: &'a Catalog,
+        relations: &'a RelationGraph,
+        title: String,
+        options: &'a HtmlOptions,
+    ) -> Shared<'a> {
+        let mut partitions: HashMap<QualifiedName, Vec<(QualifiedName, &str)>> = HashMap::new();
+        for (schema, table) in catalog.tables() {
+            if let Some(of) = &table.partition_of {
+                partitions.entry(of.parent.clone()).or_default().push((
+                    QualifiedName::new(&schema.name, &table.name),
+                    of.bound.as_str(),
+                ));
+            }
+        }
+        Shared {
+            catalog,
+            relations,
+            pages: PagePaths::new(catalog),
+            title,
+            options,
+            partitions,
+        }
+    }
+}
+
+pub(super) fn index<'a>(shared: &'a Shared<'_>) -> IndexPage<'a> {
+    let Shared {
+        catalog,
+        relations,
+        pages,
+        title,
+        options,
+        ..
+    } = shared;
     let stats = catalog.stats();
     let stats = [
         ("schemas", stats.schemas),
@@ -125,7 +168,10 @@ pub(super) fn index<'a>(
             })
         })
         .collect();
-    let diagram = Diagram::whole(catalog, relations, &options.erd);
+    // A large database's whole diagram shows key columns only, as in
+    // Markdown: legible, and small enough to inline in the page.
+    let keys_only = options.erd.keys_only || catalog.tables().count() > options.keys_only_above;
+    let diagram = Diagram::whole(catalog, relations, &ErdOptions { keys_only });
     IndexPage {
         site: Site { title, root: "" },
         source: catalog.source.as_ref().map(|s| match &s.server_version {
@@ -137,6 +183,7 @@ pub(super) fn index<'a>(
         enums,
         diagram: diagram.to_svg(&|t| pages.href_from_root(t)),
         diagram_tables: diagram.tables.len(),
+        diagram_keys_only: keys_only,
     }
 }
 
@@ -262,14 +309,18 @@ struct PartitionRow {
 }
 
 pub(super) fn table<'a>(
-    catalog: &Catalog,
-    relations: &RelationGraph,
-    pages: &PagePaths,
-    title: &'a str,
+    shared: &'a Shared<'_>,
     name: &QualifiedName,
     table: &Table,
-    options: &HtmlOptions,
 ) -> TablePage<'a> {
+    let Shared {
+        catalog,
+        relations,
+        pages,
+        title,
+        options,
+        ..
+    } = shared;
     let link_to = |other: &QualifiedName| pages.href_from_table_page(other);
     let primary: Vec<&str> = table
         .primary_key
@@ -331,18 +382,15 @@ pub(super) fn table<'a>(
             comment: None,
         })
         .collect();
-    let partitions = catalog
-        .tables()
-        .filter_map(|(schema, child)| {
-            let of = child.partition_of.as_ref()?;
-            (of.parent == *name).then(|| {
-                let child_name = QualifiedName::new(&schema.name, &child.name);
-                PartitionRow {
-                    href: link_to(&child_name),
-                    name: child_name.to_string(),
-                    bound: of.bound.clone(),
-                }
-            })
+    let partitions = shared
+        .partitions
+        .get(name)
+        .into_iter()
+        .flatten()
+        .map(|(child, bound)| PartitionRow {
+            href: link_to(child),
+            name: child.to_string(),
+            bound: (*bound).to_string(),
         })
         .collect();
     let diagram = Diagram::neighbourhood(

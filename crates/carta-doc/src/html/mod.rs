@@ -69,8 +69,11 @@ pub struct HtmlOptions {
     pub title: Option<String>,
     /// Relation hops shown in each table's neighbourhood diagram.
     pub neighbourhood_distance: usize,
-    /// What the diagrams show (keys-only for large schemas).
+    /// What the diagrams show.
     pub erd: ErdOptions,
+    /// Above this many tables the whole-database diagram shows key columns
+    /// only, so it stays legible and the index page stays small.
+    pub keys_only_above: usize,
     /// Template sources that replace built-in [`TEMPLATES`] of the same name.
     /// Names ending in [`TEMPLATE_SUFFIX`] must name a built-in template;
     /// others (another format's overrides) are ignored.
@@ -83,6 +86,7 @@ impl Default for HtmlOptions {
             title: None,
             neighbourhood_distance: 1,
             erd: ErdOptions::default(),
+            keys_only_above: 50,
             templates: BTreeMap::new(),
         }
     }
@@ -96,25 +100,42 @@ pub fn render(
     options: &HtmlOptions,
 ) -> Result<DocSet, DocError> {
     let env = environment(options)?;
-    let pages = PagePaths::new(catalog);
-    let title = site_title(catalog, options);
-    let mut docs = DocSet::new();
-
-    let index = context::index(catalog, relations, &pages, &title, options);
-    docs.insert(
-        "index.html",
-        render_template(&env, "index.html.j2", &index)?,
+    let shared = context::Shared::new(catalog, relations, site_title(catalog, options), options);
+    // The index (with the whole diagram) and the search index are long
+    // single jobs; the table pages run beside them on every core.
+    let (site_files, table_files) = crate::parallel::join(
+        || -> Result<[(&str, String); 2], DocError> {
+            let index = context::index(&shared);
+            Ok([
+                (
+                    "index.html",
+                    render_template(&env, "index.html.j2", &index)?,
+                ),
+                (search::PATH, search::index_js(catalog, &shared.pages)),
+            ])
+        },
+        || {
+            let tables: Vec<_> = catalog.tables().collect();
+            crate::parallel::map(&tables, |(schema, table)| {
+                let name = QualifiedName::new(&schema.name, &table.name);
+                // Every table of the Catalog has a page path; PagePaths is built from the same list.
+                let Some(path) = shared.pages.href_from_root(&name) else {
+                    return Ok(None);
+                };
+                let page = context::table(&shared, &name, table);
+                Ok(Some((path, render_template(&env, "table.html.j2", &page)?)))
+            })
+        },
     );
-    for (schema, table) in catalog.tables() {
-        let name = QualifiedName::new(&schema.name, &table.name);
-        // Every table of the Catalog has a page path; PagePaths is built from the same list.
-        let Some(path) = pages.href_from_root(&name) else {
-            continue;
-        };
-        let page = context::table(catalog, relations, &pages, &title, &name, table, options);
-        docs.insert(path, render_template(&env, "table.html.j2", &page)?);
+    let mut docs = DocSet::new();
+    for (path, contents) in site_files? {
+        docs.insert(path, contents);
     }
-    docs.insert(search::PATH, search::index_js(catalog, &pages));
+    for file in table_files {
+        if let Some((path, contents)) = file? {
+            docs.insert(path, contents);
+        }
+    }
     for (path, contents) in STATIC_FILES {
         docs.insert(*path, *contents);
     }

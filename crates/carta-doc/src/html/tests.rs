@@ -161,12 +161,15 @@ fn the_search_index_lists_tables_columns_and_comments_with_page_links() {
     let docs = site();
     let js = text(&docs, "search-index.js");
     assert!(js.starts_with("window.CARTA_SEARCH = ["));
-    assert!(js
-        .contains(r#"["table","app.orgs","","Customers & their <plans>","tables/app.orgs.html"]"#));
+    assert!(js.contains(
+        r#"["table","app.orgs","","Customers & their <plans>","tables/app.orgs.html",[["#
+    ));
+    // Columns are nested in their table's entry, which holds the page URL.
     assert!(js.contains(&format!(
-        r#"["column","app.users.org_id","integer","Owning org","{}#col-org_id"]"#,
+        r#"["table","app.users","","","{}",["#,
         page("users")
     )));
+    assert!(js.contains(r#"["org_id","integer","Owning org","col-org_id"]"#));
     assert!(js.contains(r#"["view","app.active_users""#));
 }
 
@@ -199,4 +202,30 @@ fn a_template_override_replaces_the_built_in_one_and_bad_ones_are_typed_errors()
         .insert("tabel.html.j2".into(), "misspelt".into());
     let error = render(&catalog, &relations, &options).unwrap_err();
     assert!(matches!(&error, DocError::UnknownTemplate { name, .. } if name == "tabel.html.j2"));
+}
+
+#[test]
+fn above_the_threshold_the_whole_diagram_shows_key_columns_only() {
+    let catalog = catalog();
+    let relations = catalog.relations();
+    let full = site();
+    let keys_only = render(
+        &catalog,
+        &relations,
+        &HtmlOptions {
+            keys_only_above: 4,
+            ..HtmlOptions::default()
+        },
+    )
+    .unwrap();
+    let id_rows = |docs: &DocSet, path: &str| text(docs, path).matches(">id<").count();
+    // The view's `id` is no key: gone from the whole diagram, still on the view's own page.
+    assert_eq!(
+        id_rows(&keys_only, "index.html") + 1,
+        id_rows(&full, "index.html")
+    );
+    assert!(text(&keys_only, "index.html").contains("Key columns only, for 5 tables"));
+    assert!(!text(&full, "index.html").contains("Key columns only"));
+    let view = page("active_users");
+    assert_eq!(text(&keys_only, &view), text(&full, &view));
 }

@@ -87,18 +87,26 @@ pub fn render(
     let templates = Templates::new(TEMPLATES, &options.templates, TEMPLATE_SUFFIX)?;
     let table_count = catalog.tables().count();
     let keys_only = options.keys_only || table_count > options.keys_only_above;
-    let whole = Diagram::whole(catalog, relations, &ErdOptions { keys_only });
-    let mut docs = DocSet::new();
-    docs.insert(SCHEMA_JSON, catalog.to_json());
-    if options.single_page {
-        single_page(
-            catalog, relations, options, &templates, &whole, keys_only, &mut docs,
-        )?;
-    } else {
-        pages(
-            catalog, relations, options, &templates, &whole, keys_only, &mut docs,
-        )?;
-    }
+    // schema.json needs nothing else: written beside the pages.
+    let (json, docs) = crate::parallel::join(
+        || catalog.to_json(),
+        || -> Result<DocSet, DocError> {
+            let whole = Diagram::whole(catalog, relations, &ErdOptions { keys_only });
+            let mut docs = DocSet::new();
+            if options.single_page {
+                single_page(
+                    catalog, relations, options, &templates, &whole, keys_only, &mut docs,
+                )?;
+            } else {
+                pages(
+                    catalog, relations, options, &templates, &whole, keys_only, &mut docs,
+                )?;
+            }
+            Ok(docs)
+        },
+    );
+    let mut docs = docs?;
+    docs.insert(SCHEMA_JSON, json);
     Ok(docs)
 }
 
@@ -135,22 +143,61 @@ fn pages(
         }
     };
 
-    docs.insert(ERD_SVG, whole.to_svg(&link_from(ERD_SVG)));
-    docs.insert(ERD_DOT, whole.to_dot());
-    let readme = ReadmeContext {
-        database: site.database.clone(),
-        schemas: context::documented_schemas(catalog)
-            .map(|s| site.schema_summary(s, README_PATH))
-            .collect(),
-        diagram: diagram_info(whole, keys_only, Some(ERD_SVG.into()), Some(ERD_DOT.into())),
-        schema_json: SCHEMA_JSON.to_string(),
+    // The whole-database files are one long job; the table pages run beside it.
+    let whole_files = || -> Result<[(&str, String); 3], DocError> {
+        let readme = ReadmeContext {
+            database: site.database.clone(),
+            schemas: context::documented_schemas(catalog)
+                .map(|s| site.schema_summary(s, README_PATH))
+                .collect(),
+            diagram: diagram_info(whole, keys_only, Some(ERD_SVG.into()), Some(ERD_DOT.into())),
+            schema_json: SCHEMA_JSON.to_string(),
+        };
+        Ok([
+            (ERD_SVG, whole.to_svg(&link_from(ERD_SVG))),
+            (ERD_DOT, whole.to_dot()),
+            (README_PATH, templates.render(README, &readme)?),
+        ])
     };
-    docs.insert(README_PATH, templates.render(README, &readme)?);
+    let (whole_files, table_files) = crate::parallel::join(whole_files, || {
+        table_pages(catalog, relations, options, templates, &site)
+    });
+    for (path, contents) in whole_files? {
+        docs.insert(path, contents);
+    }
+    for (path, contents) in table_files? {
+        docs.insert(path, contents);
+    }
 
+    for schema in &catalog.schemas {
+        for enum_type in &schema.enums {
+            let name = QualifiedName::new(&schema.name, &enum_type.name);
+            let Some(page) = site.enum_page(&name) else {
+                continue;
+            };
+            let context = EnumContext {
+                database: site.database.clone(),
+                enum_type: site.enum_doc(schema, enum_type, &page),
+                readme: crate::paths::relative(&page, README_PATH),
+            };
+            docs.insert(page, templates.render(ENUM, &context)?);
+        }
+    }
+    Ok(())
+}
+
+/// Each table's page and the SVG of its neighbourhood, rendered on every
+/// core (they are independent), in Catalog order.
+fn table_pages(
+    catalog: &Catalog,
+    relations: &RelationGraph,
+    options: &MarkdownOptions,
+    templates: &Templates<'_>,
+    site: &Site<'_>,
+) -> Result<Vec<(String, String)>, DocError> {
     let erd_options = ErdOptions {
         keys_only: options.keys_only,
     };
-    // Table pages and their diagrams are independent: rendered on every core.
     let tables: Vec<_> = catalog.tables().collect();
     let rendered = crate::parallel::map(&tables, |(schema, table)| {
         let name = QualifiedName::new(&schema.name, &table.name);
@@ -183,27 +230,11 @@ fn pages(
         let markdown = templates.render(TABLE, &context)?;
         Ok(Some([(page, markdown), (svg_path, svg)]))
     });
-    for files in rendered {
-        for (path, contents) in files?.into_iter().flatten() {
-            docs.insert(path, contents);
-        }
+    let mut files = Vec::with_capacity(2 * tables.len());
+    for pair in rendered {
+        files.extend(pair?.into_iter().flatten());
     }
-
-    for schema in &catalog.schemas {
-        for enum_type in &schema.enums {
-            let name = QualifiedName::new(&schema.name, &enum_type.name);
-            let Some(page) = site.enum_page(&name) else {
-                continue;
-            };
-            let context = EnumContext {
-                database: site.database.clone(),
-                enum_type: site.enum_doc(schema, enum_type, &page),
-                readme: crate::paths::relative(&page, README_PATH),
-            };
-            docs.insert(page, templates.render(ENUM, &context)?);
-        }
-    }
-    Ok(())
+    Ok(files)
 }
 
 fn single_page(
