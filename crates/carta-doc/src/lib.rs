@@ -9,12 +9,12 @@
 mod docset;
 mod error;
 mod filters;
+pub mod html;
 pub mod markdown;
 mod parallel;
 mod paths;
 pub mod templates;
 mod values;
-pub mod html;
 
 pub use docset::{DocSet, WriteError, WriteReport, MANIFEST};
 pub use error::DocError;
