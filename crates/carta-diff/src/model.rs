@@ -93,8 +93,14 @@ pub enum SchemaChange {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TableChange {
-    Added { schema: String, table: Table },
-    Removed { schema: String, table: Table },
+    Added {
+        schema: String,
+        table: Table,
+    },
+    Removed {
+        schema: String,
+        table: Table,
+    },
     /// Same name, or a likely rename ([`TableDiff::renamed_from`]).
     Changed(Box<TableDiff>),
 }
