@@ -10,7 +10,10 @@ use carta_catalog::{Catalog, Dialect, SourceInfo, SourceKind};
 use carta_source::{redact_url, DdlFile, IngestError, IngestOptions, Ingested};
 use std::path::{Path, PathBuf};
 
+mod declarations;
+
 pub use carta_source::{Filter, Location, Warning};
+pub use declarations::{Declarations, Spot};
 
 /// A source argument, classified.
 #[derive(Debug, Clone, PartialEq, Eq)]
