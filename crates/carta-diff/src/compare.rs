@@ -277,7 +277,7 @@ fn diff_items<T: Clone>(
 
 /// A table-level object that can be renamed: indexes, constraints,
 /// triggers and policies.
-trait Renamable: Clone + PartialEq {
+pub(crate) trait Renamable: Clone + PartialEq {
     fn name(&self) -> Option<String>;
     /// The object without its name and comment: what a rename keeps.
     fn anonymous(&self) -> Self;
@@ -489,7 +489,7 @@ impl TableDiff {
 /// The properties of a column that differ. The logical type is derived
 /// from `data_type` (and an enum's values, reported on the enum), so only
 /// the spelling is compared.
-fn column_fields(from: &Column, to: &Column) -> Vec<ColumnField> {
+pub(crate) fn column_fields(from: &Column, to: &Column) -> Vec<ColumnField> {
     [
         (ColumnField::DataType, from.data_type != to.data_type),
         (ColumnField::Nullable, from.nullable != to.nullable),
