@@ -1,0 +1,1 @@
+CREATE TABLE secrets (id integer PRIMARY KEY, tenant text NOT NULL);
