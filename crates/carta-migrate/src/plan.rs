@@ -549,6 +549,44 @@ impl<'a> Planner<'a> {
         })
     }
 
+    /// The diff of a table of `from` (by its `from` name), when it changes.
+    fn table_diff_from(&self, table: &Name) -> Option<&'a TableDiff> {
+        self.table_diffs()
+            .find(|d| d.schema == table.schema && d.from.name == table.name)
+    }
+
+    /// What `to` has in place of a part dropped in phase 2 for what it
+    /// depends on, with the table's `to` name; `None` when it is gone or
+    /// its own delta creates it anyway.
+    fn successor<T: Commented>(
+        &self,
+        table: &Name,
+        dropped: &str,
+        deltas: impl Fn(&'a TableDiff) -> &'a Vec<Delta<T>>,
+        parts: impl Fn(&'a Table) -> &'a Vec<T>,
+        name_of: impl Fn(&T) -> Option<&str>,
+    ) -> Option<(Name, &'a T)> {
+        let after = self.renamed(table);
+        let to_table = self.to.table(&after)?;
+        let delta = self.table_diff_from(table).and_then(|d| {
+            deltas(d).iter().find(|delta| match delta {
+                Delta::Removed(item)
+                | Delta::Changed { from: item, .. }
+                | Delta::Renamed { from: item, .. } => name_of(item) == Some(dropped),
+                Delta::Added(_) => false,
+            })
+        });
+        let part = match delta {
+            Some(Delta::Removed(_)) => None,
+            Some(changed @ Delta::Changed { to, .. }) => (!rebuilds(changed)).then_some(to),
+            Some(Delta::Renamed { to, .. }) => Some(to),
+            Some(Delta::Added(_)) | None => {
+                parts(to_table).iter().find(|p| name_of(p) == Some(dropped))
+            }
+        }?;
+        Some((after, part))
+    }
+
     /// Phase 2.
     fn drop_dependents(&mut self) -> Result<(), MigrateError> {
         for (view_name, view) in self.views_to_drop() {
@@ -582,6 +620,7 @@ impl<'a> Planner<'a> {
         for (table, key) in self.dropped_foreign_keys.clone() {
             self.sql(ddl::drop_constraint(&table.schema, &table.name, &key));
         }
+        self.drop_readers();
         for diff in self.table_diffs().filter(|d| !d.from.kind.is_view()) {
             self.drop_table_parts(diff);
         }
@@ -619,47 +658,78 @@ impl<'a> Planner<'a> {
     }
 
     /// Policies, triggers, constraints and indexes of one table that change or read a changing column.
+    /// Policies and triggers of any table that read a removed table or a
+    /// changing column: PostgreSQL keeps them as dependencies.
+    fn drop_readers(&mut self) {
+        for (schema, table) in self.from.tables() {
+            let qualified_from = name(&schema.name, &table.name);
+            let own = self.changing_columns.get(&qualified_from);
+            let reads = |text: &Option<String>| {
+                text.as_deref().is_some_and(|t| {
+                    self.reads_changing(t) || own.is_some_and(|c| c.iter().any(|c| mentions(t, c)))
+                })
+            };
+            let policies: Vec<String> = table
+                .row_security
+                .policies
+                .iter()
+                .filter(|p| reads(&p.using) || reads(&p.with_check))
+                .map(|p| p.name.clone())
+                .collect();
+            let triggers: Vec<String> = table
+                .triggers
+                .iter()
+                .filter(|t| {
+                    reads(&t.when)
+                        || own.is_some_and(|c| t.update_columns.iter().any(|u| c.contains(u)))
+                })
+                .map(|t| t.name.clone())
+                .collect();
+            for policy in policies {
+                self.sql(ddl::drop_policy(&schema.name, &table.name, &policy));
+                self.dropped_policies
+                    .insert((qualified_from.clone(), policy));
+            }
+            for trigger in triggers {
+                self.sql(ddl::drop_trigger(&schema.name, &table.name, &trigger));
+                self.dropped_triggers
+                    .insert((qualified_from.clone(), trigger));
+            }
+        }
+    }
+
+    /// Policies, triggers, constraints and indexes of one table that change or go.
     fn drop_table_parts(&mut self, diff: &TableDiff) {
         let schema = &diff.schema;
         let table = &diff.from.name;
         let qualified_from = name(schema, table);
-        let empty = BTreeSet::new();
-        let columns = self.changing_columns.get(&qualified_from).unwrap_or(&empty);
-        let reads = |text: &Option<String>| {
-            text.as_deref()
-                .is_some_and(|t| columns.iter().any(|c| mentions(t, c)))
-        };
-        let mut policies: BTreeSet<String> = diff
+        let policies: Vec<&str> = diff
             .policies
             .iter()
             .filter_map(to_drop)
-            .map(|p| p.name.clone())
+            .map(|p| p.name.as_str())
+            .filter(|p| {
+                !self
+                    .dropped_policies
+                    .contains(&(qualified_from.clone(), p.to_string()))
+            })
             .collect();
-        for policy in &diff.from.row_security.policies {
-            if reads(&policy.using) || reads(&policy.with_check) {
-                policies.insert(policy.name.clone());
-                self.dropped_policies
-                    .insert((qualified_from.clone(), policy.name.clone()));
-            }
-        }
-        let mut triggers: BTreeSet<String> = diff
+        let triggers: Vec<&str> = diff
             .triggers
             .iter()
             .filter_map(to_drop)
-            .map(|t| t.name.clone())
+            .map(|t| t.name.as_str())
+            .filter(|t| {
+                !self
+                    .dropped_triggers
+                    .contains(&(qualified_from.clone(), t.to_string()))
+            })
             .collect();
-        for trigger in &diff.from.triggers {
-            if reads(&trigger.when) || trigger.update_columns.iter().any(|c| columns.contains(c)) {
-                triggers.insert(trigger.name.clone());
-                self.dropped_triggers
-                    .insert((qualified_from.clone(), trigger.name.clone()));
-            }
-        }
         for policy in policies {
-            self.sql(ddl::drop_policy(schema, table, &policy));
+            self.sql(ddl::drop_policy(schema, table, policy));
         }
         for trigger in triggers {
-            self.sql(ddl::drop_trigger(schema, table, &trigger));
+            self.sql(ddl::drop_trigger(schema, table, trigger));
         }
         let mut constraints: Vec<&str> = Vec::new();
         constraints.extend(
@@ -950,16 +1020,7 @@ impl<'a> Planner<'a> {
                             .filter(|i| i.constraint.is_none())
                             .map(|i| ddl::create_index(schema, to, i)),
                     );
-                    for trigger in
-                        diff.triggers
-                            .iter()
-                            .filter_map(to_create)
-                            .chain(to.triggers.iter().filter(|t| {
-                                self.dropped_triggers
-                                    .contains(&(from_name.clone(), t.name.clone()))
-                                    && !diff.triggers.iter().any(|d| d.latest().name == t.name)
-                            }))
-                    {
+                    for trigger in diff.triggers.iter().filter_map(to_create) {
                         triggers.push(ddl::create_trigger(schema, table, trigger)?);
                     }
                     if let Some((before, _)) = diff.row_security {
@@ -969,11 +1030,6 @@ impl<'a> Planner<'a> {
                         diff.policies
                             .iter()
                             .filter_map(to_create)
-                            .chain(to.row_security.policies.iter().filter(|p| {
-                                self.dropped_policies
-                                    .contains(&(from_name.clone(), p.name.clone()))
-                                    && !diff.policies.iter().any(|d| d.latest().name == p.name)
-                            }))
                             .map(|p| ddl::create_policy(schema, table, p)),
                     );
                     foreign_keys.extend(
@@ -986,32 +1042,59 @@ impl<'a> Planner<'a> {
                 _ => {}
             }
         }
-        // Foreign keys dropped because their target changed, that `to` still has unchanged.
+        // Parts dropped in phase 2 for what they depend on, that `to` still has.
         for (table, key_name) in &self.dropped_foreign_keys {
-            let after = self.renamed(table);
-            let Some(to_table) = self.to.table(&after) else {
+            let Some((after, key)) = self.successor(
+                table,
+                key_name,
+                |d| &d.foreign_keys,
+                |t| &t.foreign_keys,
+                |k| k.name.as_deref(),
+            ) else {
                 continue;
             };
-            let Some(key) = to_table
-                .foreign_keys
-                .iter()
-                .find(|k| k.name.as_deref() == Some(key_name))
-            else {
-                continue;
-            };
-            let planned = self.table_diffs().any(|d| {
-                d.schema == after.schema
-                    && d.to.name == after.name
-                    && d.foreign_keys
-                        .iter()
-                        .any(|k| to_create(k).is_some_and(|c| c.name.as_deref() == Some(key_name)))
-            });
-            if !planned {
-                foreign_keys.push(ddl::add_constraint(
-                    &after.schema,
-                    &after.name,
-                    &ddl::foreign_key_body(key),
-                ));
+            foreign_keys.push(ddl::add_constraint(
+                &after.schema,
+                &after.name,
+                &ddl::foreign_key_body(key),
+            ));
+        }
+        for (table, trigger_name) in &self.dropped_triggers {
+            if let Some((after, trigger)) = self.successor(
+                table,
+                trigger_name,
+                |d| &d.triggers,
+                |t| &t.triggers,
+                |t| Some(&t.name),
+            ) {
+                triggers.push(ddl::create_trigger(&after.schema, &after.name, trigger)?);
+                if let Some(comment) = &trigger.comment {
+                    let target = format!(
+                        "TRIGGER {} ON {}",
+                        ident(&trigger.name),
+                        table_name(&after.schema, &after.name)
+                    );
+                    policies.push(ddl::comment_on(&target, Some(comment)));
+                }
+            }
+        }
+        for (table, policy_name) in &self.dropped_policies {
+            if let Some((after, policy)) = self.successor(
+                table,
+                policy_name,
+                |d| &d.policies,
+                |t| &t.row_security.policies,
+                |p| Some(&p.name),
+            ) {
+                policies.push(ddl::create_policy(&after.schema, &after.name, policy));
+                if let Some(comment) = &policy.comment {
+                    let target = format!(
+                        "POLICY {} ON {}",
+                        ident(&policy.name),
+                        table_name(&after.schema, &after.name)
+                    );
+                    policies.push(ddl::comment_on(&target, Some(comment)));
+                }
             }
         }
         for sql in constraints

@@ -27,7 +27,10 @@ async fn read(source: &str) -> Catalog {
         .await
         .expect("ingest");
     let warnings: Vec<String> = ingested.warnings.iter().map(ToString::to_string).collect();
-    assert!(warnings.is_empty(), "warnings reading {source:?}: {warnings:#?}");
+    assert!(
+        warnings.is_empty(),
+        "warnings reading {source:?}: {warnings:#?}"
+    );
     let mut catalog = ingested.catalog;
     catalog.source = None;
     catalog
@@ -45,7 +48,9 @@ async fn apply(url: &str, statements: &[carta_migrate::Statement]) {
     tokio::spawn(connection);
     for statement in statements {
         if let Err(e) = client.batch_execute(&statement.sql).await {
-            let message = e.as_db_error().map_or(e.to_string(), |d| d.message().to_string());
+            let message = e
+                .as_db_error()
+                .map_or(e.to_string(), |d| d.message().to_string());
             panic!("statement failed: {message}\n{}", statement.sql);
         }
     }
@@ -122,7 +127,10 @@ async fn whole_seed_created_from_nothing() {
     )
     .await;
     assert!(script.contains("CREATE SCHEMA nadakki;"));
-    assert!(!script.contains("-- destructive"), "nothing is dropped:\n{script}");
+    assert!(
+        !script.contains("-- destructive"),
+        "nothing is dropped:\n{script}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
