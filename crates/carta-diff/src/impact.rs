@@ -622,6 +622,17 @@ fn or_none(value: &Option<String>) -> &str {
     value.as_deref().unwrap_or("none")
 }
 
+/// A unit enum variant spelled as the SQL keyword it stands for (`Select` as `SELECT`).
+fn keyword(value: impl std::fmt::Debug) -> String {
+    format!("{value:?}").to_uppercase()
+}
+
+fn parenthesized(expression: &Option<String>) -> String {
+    expression
+        .as_ref()
+        .map_or("none".to_string(), |e| format!("({e})"))
+}
+
 fn comment_detail(from: &Option<String>, to: &Option<String>) -> String {
     match (from, to) {
         (None, Some(_)) => "comment added".into(),
@@ -1110,7 +1121,7 @@ impl TableObject for Trigger {
         let events = self
             .events
             .iter()
-            .map(|e| format!("{e:?}").to_uppercase())
+            .map(keyword)
             .collect::<Vec<_>>()
             .join(" OR ");
         let each = if self.for_each_row {
@@ -1146,7 +1157,7 @@ impl TableObject for Policy {
             } else {
                 "RESTRICTIVE"
             },
-            format!("{:?}", self.command).to_uppercase(),
+            keyword(self.command),
             self.roles.join(", ")
         );
         if let Some(using) = &self.using {
@@ -1163,6 +1174,49 @@ impl TableObject for Policy {
     /// Which rows each role sees changes either way.
     fn removed_impact(&self) -> Impact {
         Impact::Breaking
+    }
+    /// Only the parts that differ: policy expressions are long.
+    fn changed_from(&self, from: &Self) -> (Impact, String) {
+        let mut parts = Vec::new();
+        if from.command != self.command {
+            parts.push(format!(
+                "command {} -> {}",
+                keyword(from.command),
+                keyword(self.command)
+            ));
+        }
+        if from.permissive != self.permissive {
+            parts.push(
+                if self.permissive {
+                    "now permissive"
+                } else {
+                    "now restrictive"
+                }
+                .into(),
+            );
+        }
+        if from.roles != self.roles {
+            parts.push(format!(
+                "roles {} -> {}",
+                from.roles.join(", "),
+                self.roles.join(", ")
+            ));
+        }
+        if from.using != self.using {
+            parts.push(format!(
+                "USING {} -> {}",
+                parenthesized(&from.using),
+                parenthesized(&self.using)
+            ));
+        }
+        if from.with_check != self.with_check {
+            parts.push(format!(
+                "WITH CHECK {} -> {}",
+                parenthesized(&from.with_check),
+                parenthesized(&self.with_check)
+            ));
+        }
+        (Impact::Breaking, parts.join(", "))
     }
 }
 

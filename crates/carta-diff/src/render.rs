@@ -56,7 +56,9 @@ pub fn render_text(diff: &SchemaDiff) -> String {
         for entry in &group.entries {
             let change = &entry.change;
             let mut line = format!("  [{}] {}", change.impact.as_str(), change.kind);
-            if !entry.label.is_empty() {
+            if entry.label.contains(' ') {
+                line.push_str(&format!(" \"{}\"", entry.label));
+            } else if !entry.label.is_empty() {
                 line.push_str(&format!(" {}", entry.label));
             }
             line.push_str(&format!(" {}", action_words(change)));
