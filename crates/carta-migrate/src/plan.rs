@@ -802,12 +802,17 @@ impl<'a> Planner<'a> {
                     self.push(statement);
                 }
             }
+            let from_name = name(schema, &diff.from.name);
+            let dropped = |set: &BTreeSet<(Name, String)>, part: &str| {
+                set.contains(&(from_name.clone(), part.to_string()))
+            };
             let renamed_constraints = diff
                 .foreign_keys
                 .iter()
                 .filter_map(renamed_names(|k: &carta_catalog::ForeignKey| {
                     k.name.clone()
                 }))
+                .filter(|(old, _)| !dropped(&self.dropped_foreign_keys, old))
                 .chain(diff.uniques.iter().filter_map(renamed_names(
                     |u: &carta_catalog::UniqueConstraint| u.name.clone(),
                 )))
@@ -836,6 +841,30 @@ impl<'a> Planner<'a> {
                         statements.push(Statement::new(format!(
                             "ALTER INDEX {} RENAME TO {};",
                             table_name(schema, &from.name),
+                            ident(&to.name)
+                        )));
+                    }
+                }
+            }
+            for delta in &diff.triggers {
+                if let Delta::Renamed { from, to } = delta {
+                    if !dropped(&self.dropped_triggers, &from.name) {
+                        statements.push(Statement::new(format!(
+                            "ALTER TRIGGER {} ON {} RENAME TO {};",
+                            ident(&from.name),
+                            table_name(schema, table),
+                            ident(&to.name)
+                        )));
+                    }
+                }
+            }
+            for delta in &diff.policies {
+                if let Delta::Renamed { from, to } = delta {
+                    if !dropped(&self.dropped_policies, &from.name) {
+                        statements.push(Statement::new(format!(
+                            "ALTER POLICY {} ON {} RENAME TO {};",
+                            ident(&from.name),
+                            table_name(schema, table),
                             ident(&to.name)
                         )));
                     }
@@ -989,7 +1018,6 @@ impl<'a> Planner<'a> {
                     let schema = &diff.schema;
                     let to = &diff.to;
                     let table = &to.name;
-                    let from_name = name(schema, &diff.from.name);
                     constraints.extend(
                         diff.primary_key
                             .iter()
