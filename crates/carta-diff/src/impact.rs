@@ -978,6 +978,7 @@ impl TableObject for ForeignKey {
             self.referenced_table,
             column_list(&self.referenced_columns)
         );
+        // `SetNull` as ` SET NULL`: a space before each word, upper case.
         let action = |a: carta_catalog::ReferentialAction| {
             format!("{a:?}")
                 .chars()

@@ -489,7 +489,7 @@ fn catalogs_of_different_dialects_compare_what_is_comparable() {
     let to = postgres("CREATE TABLE users (id integer PRIMARY KEY, name text);");
     let diff = diff(&from, &to, &DiffOptions::default());
     // Different schemas (`main` and `public`): the table moves.
-    assert!(diff.schemas.len() == 2, "{:?}", diff.schemas);
+    assert_eq!(diff.schemas.len(), 2, "{:?}", diff.schemas);
     let text = render_text(&diff);
     assert!(text.contains("[breaking] schema main removed"), "{text}");
 }
