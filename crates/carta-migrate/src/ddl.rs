@@ -56,7 +56,7 @@ pub fn create_domain(schema: &str, domain: &Domain) -> String {
         sql.push_str(&format!(" COLLATE {}", ident(collation)));
     }
     if let Some(default) = &domain.default {
-        sql.push_str(&format!(" DEFAULT {default}"));
+        sql.push_str(&format!(" DEFAULT ({default})"));
     }
     if !domain.nullable {
         sql.push_str(" NOT NULL");
@@ -69,27 +69,9 @@ pub fn create_domain(schema: &str, domain: &Domain) -> String {
     sql
 }
 
-/// A sequence with all its options but without `OWNED BY`: the owning
-/// column may not exist yet (see [`sequence_owned_by`]).
-pub fn create_sequence(schema: &str, sequence: &Sequence) -> String {
+fn sequence_options(sequence: &Sequence) -> String {
     format!(
-        "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{};",
-        table_name(schema, &sequence.name),
-        sequence.data_type,
-        sequence.increment,
-        sequence.min_value,
-        sequence.max_value,
-        sequence.start,
-        sequence.cache,
-        if sequence.cycle { " CYCLE" } else { " NO CYCLE" }
-    )
-}
-
-/// `ALTER SEQUENCE` to the sequence's options (all but its data type and owner).
-pub fn alter_sequence(schema: &str, sequence: &Sequence) -> String {
-    format!(
-        "ALTER SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{};",
-        table_name(schema, &sequence.name),
+        "AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {}{}",
         sequence.data_type,
         sequence.increment,
         sequence.min_value,
@@ -101,6 +83,27 @@ pub fn alter_sequence(schema: &str, sequence: &Sequence) -> String {
         } else {
             " NO CYCLE"
         }
+    )
+}
+
+/// A sequence with all its options but without `OWNED BY`: the owning
+/// column may not exist yet (see [`sequence_owned_by`]).
+pub fn create_sequence(schema: &str, sequence: &Sequence) -> String {
+    format!(
+        "CREATE SEQUENCE {} {};",
+        table_name(schema, &sequence.name),
+        sequence_options(sequence)
+    )
+}
+
+/// `ALTER SEQUENCE` to the sequence's options (all but its owner);
+/// `restart` also sets the current value back to the start.
+pub fn alter_sequence(schema: &str, sequence: &Sequence, restart: bool) -> String {
+    format!(
+        "ALTER SEQUENCE {} {}{};",
+        table_name(schema, &sequence.name),
+        sequence_options(sequence),
+        if restart { " RESTART" } else { "" }
     )
 }
 
@@ -242,7 +245,7 @@ pub fn column_definition(column: &Column) -> String {
         sql.push_str(&format!(" COLLATE {}", ident(collation)));
     }
     if let Some(default) = &column.default {
-        sql.push_str(&format!(" DEFAULT {default}"));
+        sql.push_str(&format!(" DEFAULT ({default})"));
     }
     if let Some(identity) = column.identity {
         sql.push(' ');

@@ -17,7 +17,7 @@
 use crate::ddl::{self, table_name, Inherited, TableTargets};
 use crate::quote::{ident, literal};
 use crate::{MigrateError, Statement};
-use carta_catalog::{Catalog, Column, LogicalType, QualifiedName, Table};
+use carta_catalog::{Catalog, Column, EnumType, LogicalType, QualifiedName, Table};
 use carta_diff::{
     ColumnChange, ColumnField, Delta, SchemaChange, SchemaDiff, TableChange, TableDiff,
 };
@@ -31,6 +31,7 @@ pub fn plan(
     let mut planner = Planner::new(diff, from, to)?;
     planner.prelude()?;
     planner.drop_dependents()?;
+    planner.recreate_enums();
     planner.renames();
     planner.tables()?;
     planner.table_parts()?;
@@ -60,6 +61,8 @@ struct Planner<'a> {
     /// Policies and triggers dropped in phase 2 because a column they read changes.
     dropped_policies: BTreeSet<(Name, String)>,
     dropped_triggers: BTreeSet<(Name, String)>,
+    /// Enums whose values are removed or reordered: `(schema, from, to)`.
+    recreated_enums: Vec<(String, EnumType, EnumType)>,
 }
 
 fn name(schema: &str, object: &str) -> Name {
@@ -219,7 +222,24 @@ impl<'a> Planner<'a> {
             dropped_foreign_keys: BTreeSet::new(),
             dropped_policies: BTreeSet::new(),
             dropped_triggers: BTreeSet::new(),
+            recreated_enums: Vec::new(),
         };
+        for scoped in &diff.enums {
+            if let Delta::Changed { from: old, to: new } = &scoped.change {
+                if !adds_values_only(old, new) {
+                    for (table, column) in columns_of_enum(from, &name(&scoped.schema, &old.name)) {
+                        planner
+                            .changing_columns
+                            .entry(table)
+                            .or_default()
+                            .insert(column.name.clone());
+                    }
+                    planner
+                        .recreated_enums
+                        .push((scoped.schema.clone(), old.clone(), new.clone()));
+                }
+            }
+        }
         for change in &diff.tables {
             match change {
                 TableChange::Removed { schema, table } => {
@@ -315,7 +335,7 @@ impl<'a> Planner<'a> {
             match &scoped.change {
                 Delta::Added(enum_type) => self.sql(ddl::create_enum(schema, enum_type)),
                 Delta::Changed { from, to } | Delta::Renamed { from, to } => {
-                    self.enum_values(schema, from, to)?;
+                    self.enum_values(schema, from, to);
                 }
                 Delta::Removed(_) => {}
             }
@@ -338,7 +358,18 @@ impl<'a> Planner<'a> {
                     let mut options_from = from.clone();
                     options_from.owned_by.clone_from(&to.owned_by);
                     if !options_from.same_but_comment(to) {
-                        self.sql(ddl::alter_sequence(schema, to));
+                        // The current value may fall outside a narrower range; PostgreSQL refuses that.
+                        let narrower =
+                            to.min_value > from.min_value || to.max_value < from.max_value;
+                        let mut statement =
+                            Statement::new(ddl::alter_sequence(schema, to, narrower));
+                        if narrower {
+                            statement = statement.with_note(format!(
+                                "the range of {schema}.{} narrows: restarts it at {}; review",
+                                to.name, to.start
+                            ));
+                        }
+                        self.push(statement);
                     }
                 }
                 Delta::Removed(_) => {}
@@ -371,40 +402,19 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
-    /// `ALTER TYPE ... ADD VALUE` for values added in place; a removed or
-    /// reordered value would need every column of the type rewritten.
-    fn enum_values(
-        &mut self,
-        schema: &str,
-        from: &carta_catalog::EnumType,
-        to: &carta_catalog::EnumType,
-    ) -> Result<(), MigrateError> {
+    /// `ALTER TYPE ... ADD VALUE` for values added in place. Values
+    /// removed or reordered are left to [`Planner::recreate_enums`].
+    fn enum_values(&mut self, schema: &str, from: &EnumType, to: &EnumType) {
+        if !adds_values_only(from, to) {
+            return;
+        }
         let type_name = table_name(schema, &to.name);
-        if from.name != to.name {
-            self.sql(format!(
-                "ALTER TYPE {} RENAME TO {};",
-                table_name(schema, &from.name),
-                ident(&to.name)
-            ));
-        }
-        let kept: Vec<&String> = to
-            .values
-            .iter()
-            .filter(|v| from.values.contains(v))
-            .collect();
-        if kept.len() != from.values.len() || kept.iter().zip(&from.values).any(|(a, b)| *a != b) {
-            return Err(MigrateError::Unsupported {
-                object: format!("{schema}.{}", to.name),
-                reason:
-                    "enum values are removed or reordered; PostgreSQL can only add values in place"
-                        .into(),
-            });
-        }
+        let first_kept = to.values.iter().find(|v| from.values.contains(v));
         for (at, value) in to.values.iter().enumerate() {
             if from.values.contains(value) {
                 continue;
             }
-            let position = match (at.checked_sub(1), kept.first()) {
+            let position = match (at.checked_sub(1), first_kept) {
                 (Some(previous), _) => format!(" AFTER {}", literal(&to.values[previous])),
                 (None, Some(first)) => format!(" BEFORE {}", literal(first)),
                 (None, None) => String::new(),
@@ -414,7 +424,63 @@ impl<'a> Planner<'a> {
                 literal(value)
             ));
         }
-        Ok(())
+    }
+
+    /// Enums whose values are removed or reordered, which PostgreSQL
+    /// cannot change in place: the old type is renamed away, the new one
+    /// created, every column of the type converted through text, and the
+    /// old type dropped. Runs after phase 2 has dropped the views and
+    /// policies that read those columns.
+    fn recreate_enums(&mut self) {
+        for (schema, from, to) in self.recreated_enums.clone() {
+            let type_name = table_name(&schema, &to.name);
+            let old_name = format!("{}__carta_old", to.name);
+            self.sql(format!(
+                "ALTER TYPE {type_name} RENAME TO {};",
+                ident(&old_name)
+            ));
+            self.sql(ddl::create_enum(&schema, &to));
+            let enum_name = name(&schema, &from.name);
+            for (table, column) in columns_of_enum(self.from, &enum_name) {
+                let table = table_name(&table.schema, &table.name);
+                let column_name = ident(&column.name);
+                if column.default.is_some() {
+                    self.sql(format!(
+                        "ALTER TABLE {table} ALTER COLUMN {column_name} DROP DEFAULT;"
+                    ));
+                }
+                let array = if matches!(column.logical_type, LogicalType::Array { .. }) {
+                    "[]"
+                } else {
+                    ""
+                };
+                let removed: Vec<&String> = from
+                    .values
+                    .iter()
+                    .filter(|v| !to.values.contains(v))
+                    .collect();
+                let mut statement = Statement::new(format!(
+                    "ALTER TABLE {table} ALTER COLUMN {column_name} TYPE {type_name}{array} USING {column_name}::text{array}::{type_name}{array};"
+                ));
+                if !removed.is_empty() {
+                    statement = statement.with_note(format!(
+                        "fails if a row holds a removed value ({})",
+                        removed
+                            .iter()
+                            .map(|v| literal(v))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                self.push(statement);
+                if let Some(default) = &column.default {
+                    self.sql(format!(
+                        "ALTER TABLE {table} ALTER COLUMN {column_name} SET DEFAULT ({default});"
+                    ));
+                }
+            }
+            self.sql(format!("DROP TYPE {};", table_name(&schema, &old_name)));
+        }
     }
 
     fn alter_domain(
@@ -432,7 +498,7 @@ impl<'a> Planner<'a> {
         let domain = table_name(schema, &to.name);
         if from.default != to.default {
             self.sql(match &to.default {
-                Some(default) => format!("ALTER DOMAIN {domain} SET DEFAULT {default};"),
+                Some(default) => format!("ALTER DOMAIN {domain} SET DEFAULT ({default});"),
                 None => format!("ALTER DOMAIN {domain} DROP DEFAULT;"),
             });
         }
@@ -1351,6 +1417,38 @@ impl<'a> Planner<'a> {
     }
 }
 
+/// Whether `to` keeps every value of `from` in its order, so new values can be added in place.
+fn adds_values_only(from: &EnumType, to: &EnumType) -> bool {
+    let kept: Vec<&String> = to
+        .values
+        .iter()
+        .filter(|v| from.values.contains(v))
+        .collect();
+    kept.len() == from.values.len() && kept.iter().zip(&from.values).all(|(a, b)| *a == b)
+}
+
+/// The table columns of `catalog` of an enum type or an array of it
+/// (partitions left out: altering the parent alters them).
+fn columns_of_enum<'c>(catalog: &'c Catalog, enum_name: &Name) -> Vec<(Name, &'c Column)> {
+    let of_enum = |logical: &LogicalType| match logical {
+        LogicalType::Enum { name: Some(n), .. } => n == enum_name,
+        LogicalType::Array { element } => {
+            matches!(element.as_ref(), LogicalType::Enum { name: Some(n), .. } if n == enum_name)
+        }
+        _ => false,
+    };
+    catalog
+        .tables()
+        .filter(|(_, t)| !t.kind.is_view() && t.partition_of.is_none())
+        .flat_map(|(s, t)| {
+            t.columns
+                .iter()
+                .filter(|c| of_enum(&c.logical_type))
+                .map(move |c| (name(&s.name, &t.name), c))
+        })
+        .collect()
+}
+
 /// Whether a view must be dropped and created again (more than comments differ).
 fn view_rebuilds(diff: &TableDiff) -> bool {
     diff.kind.is_some()
@@ -1456,7 +1554,7 @@ fn alter_column(
     }
     if has(ColumnField::Default) {
         if let Some(default) = &to.default {
-            statements.push(alter(column, format!("SET DEFAULT {default}")));
+            statements.push(alter(column, format!("SET DEFAULT ({default})")));
         }
     }
     if has(ColumnField::Nullable) && to.nullable {

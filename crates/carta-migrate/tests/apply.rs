@@ -116,6 +116,8 @@ corpus_cases!(
     new_tables_fk_cycle,
     trigger_added,
     function_changed,
+    objects_added,
+    objects_changed,
 );
 
 #[tokio::test(flavor = "multi_thread")]
@@ -143,4 +145,30 @@ async fn whole_seed_dropped() {
     .await;
     assert!(script.contains("DROP SCHEMA orchestrator;"));
     assert!(script.contains("-- destructive\nDROP TABLE"));
+}
+
+/// Every seed built from nothing and dropped to nothing.
+#[tokio::test(flavor = "multi_thread")]
+async fn every_seed_both_ways() {
+    for seed_file in [
+        "000_orko.sql",
+        "001_orchestrator.sql",
+        "002_plugins.sql",
+        "003_nadakki.sql",
+        "004_carta.sql",
+    ] {
+        let path = seed(seed_file);
+        migrate(
+            &format!("empty -> {seed_file}"),
+            &corpus("empty.sql"),
+            &path,
+        )
+        .await;
+        migrate(
+            &format!("{seed_file} -> empty"),
+            &path,
+            &corpus("empty.sql"),
+        )
+        .await;
+    }
 }

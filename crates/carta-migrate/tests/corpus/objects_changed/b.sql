@@ -1,0 +1,10 @@
+CREATE SCHEMA billing;
+COMMENT ON SCHEMA billing IS 'Billing.';
+CREATE DOMAIN billing.code AS text DEFAULT 'xx' NOT NULL CONSTRAINT code_length CHECK (length(VALUE) > 2);
+CREATE SEQUENCE billing.ticket_no INCREMENT BY 5 START WITH 1000 MINVALUE 1000;
+CREATE TABLE billing.tickets (id integer PRIMARY KEY, code billing.code, no bigint DEFAULT nextval('billing.ticket_no'));
+CREATE TYPE billing.level AS ENUM ('high', 'mid', 'low');
+CREATE TABLE billing.alerts (id integer PRIMARY KEY, level billing.level NOT NULL DEFAULT 'low', levels billing.level[]);
+CREATE VIEW billing.urgent AS SELECT id FROM billing.alerts WHERE level = 'high';
+COMMENT ON TABLE billing.tickets IS 'Support tickets.';
+COMMENT ON TYPE billing.level IS 'How bad.';
