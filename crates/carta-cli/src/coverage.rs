@@ -8,10 +8,7 @@
 //! narrow one. Percentages are rounded down to one decimal, so 100.0 means
 //! everything is documented.
 
-use crate::DialectArg;
 use carta_catalog::{Catalog, Table, TableKind};
-use carta_ingest::Source;
-use carta_source::IngestOptions;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -30,9 +27,8 @@ pub struct Args {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
-    /// Dialect of DDL files, when not recognized from the text.
-    #[arg(long, value_enum)]
-    dialect: Option<DialectArg>,
+    #[command(flatten)]
+    read: crate::source::ReadArgs,
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {
@@ -52,17 +48,7 @@ pub struct BelowMinimum {
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config.load()?;
-    let source = Source::parse(&args.source, args.dialect.map(Into::into))?;
-    let spinner = crate::progress::spinner(format!(
-        "reading {}",
-        carta_source::redact_url(&args.source)
-    ));
-    let ingested = carta_ingest::ingest(&source, &IngestOptions::default()).await;
-    spinner.finish_and_clear();
-    let mut ingested = ingested?;
-    for warning in &ingested.warnings {
-        eprintln!("warning: {warning}");
-    }
+    let mut ingested = args.read.read(&args.source).await?;
     crate::config::prepare(&mut ingested.catalog, &config)?;
     let report = Report::of(&ingested.catalog);
     if args.json {

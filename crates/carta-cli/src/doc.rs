@@ -1,17 +1,13 @@
 //! `carta doc`: read a schema, apply `carta.toml`, render Markdown or HTML,
 //! and write only what changed into the output folder.
 
-use crate::DialectArg;
 use anyhow::Context as _;
 use carta_config::{Config, DocFormat};
 use carta_doc::templates::Overrides;
 use carta_doc::{html, markdown, DocSet};
 use carta_erd::ErdOptions;
-use carta_ingest::{Filter, Source};
-use carta_source::IngestOptions;
 use clap::ValueEnum;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -31,21 +27,8 @@ pub struct Args {
     templates: Option<PathBuf>,
     #[command(flatten)]
     config: crate::config::ConfigArg,
-    /// Only these schemas (repeatable).
-    #[arg(long = "schema", value_name = "SCHEMA")]
-    schemas: Vec<String>,
-    /// Leave out tables matching this glob: `table*`, or `schema.table*` (repeatable).
-    #[arg(long, value_name = "PATTERN")]
-    exclude: Vec<String>,
-    /// Dialect of DDL files, when not recognized from the text.
-    #[arg(long, value_enum)]
-    dialect: Option<DialectArg>,
-    /// Schema name for MySQL DDL, which has none of its own.
-    #[arg(long, value_name = "NAME")]
-    default_schema: Option<String>,
-    /// Seconds to wait for a server to accept the connection.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
-    connect_timeout: u64,
+    #[command(flatten)]
+    read: crate::source::ReadArgs,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -60,25 +43,7 @@ const MARKDOWN_TEMPLATE_SUFFIX: &str = markdown::TEMPLATE_SUFFIX;
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
     let config = args.config.load()?;
-    let source = Source::parse(&args.source, args.dialect.map(Into::into))?;
-    let options = IngestOptions {
-        filter: Filter {
-            schemas: args.schemas.clone(),
-            exclude: args.exclude.clone(),
-        },
-        default_schema: args.default_schema.clone(),
-        connect_timeout: Duration::from_secs(args.connect_timeout),
-    };
-    let spinner = crate::progress::spinner(format!(
-        "reading {}",
-        carta_source::redact_url(&args.source)
-    ));
-    let ingested = carta_ingest::ingest(&source, &options).await;
-    spinner.finish_and_clear();
-    let mut ingested = ingested?;
-    for warning in &ingested.warnings {
-        eprintln!("warning: {warning}");
-    }
+    let mut ingested = args.read.read(&args.source).await?;
     let relations = crate::config::prepare(&mut ingested.catalog, &config)?;
     let docs = render(&args, &config, &ingested.catalog, &relations)?;
     let report = docs

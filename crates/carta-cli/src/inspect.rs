@@ -1,9 +1,5 @@
-use crate::DialectArg;
 use carta_catalog::Catalog;
-use carta_ingest::{Filter, Source};
-use carta_source::IngestOptions;
 use std::fmt::Write as _;
-use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -12,43 +8,12 @@ pub struct Args {
     /// Print the Catalog as JSON instead of a summary.
     #[arg(long)]
     json: bool,
-    /// Only these schemas (repeatable).
-    #[arg(long = "schema", value_name = "SCHEMA")]
-    schemas: Vec<String>,
-    /// Leave out tables matching this glob: `table*`, or `schema.table*` (repeatable).
-    #[arg(long, value_name = "PATTERN")]
-    exclude: Vec<String>,
-    /// Dialect of DDL files, when not recognized from the text.
-    #[arg(long, value_enum)]
-    dialect: Option<DialectArg>,
-    /// Schema name for MySQL DDL, which has none of its own.
-    #[arg(long, value_name = "NAME")]
-    default_schema: Option<String>,
-    /// Seconds to wait for a server to accept the connection.
-    #[arg(long, default_value_t = 10, value_name = "SECONDS")]
-    connect_timeout: u64,
+    #[command(flatten)]
+    read: crate::source::ReadArgs,
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let source = Source::parse(&args.source, args.dialect.map(Into::into))?;
-    let options = IngestOptions {
-        filter: Filter {
-            schemas: args.schemas,
-            exclude: args.exclude,
-        },
-        default_schema: args.default_schema,
-        connect_timeout: Duration::from_secs(args.connect_timeout),
-    };
-    let spinner = crate::progress::spinner(format!(
-        "reading {}",
-        carta_source::redact_url(&args.source)
-    ));
-    let ingested = carta_ingest::ingest(&source, &options).await;
-    spinner.finish_and_clear();
-    let ingested = ingested?;
-    for warning in &ingested.warnings {
-        eprintln!("warning: {warning}");
-    }
+    let ingested = args.read.read(&args.source).await?;
     if args.json {
         print!("{}", ingested.catalog.to_json());
     } else {

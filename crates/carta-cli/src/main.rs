@@ -4,9 +4,13 @@
 
 mod config;
 mod coverage;
+mod diff;
 mod doc;
 mod inspect;
+mod lint;
 mod progress;
+mod snapshot;
+mod source;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -28,10 +32,16 @@ enum Command {
     Doc(doc::Args),
     /// Report documentation coverage per table and overall.
     Coverage(coverage::Args),
+    /// Check a schema's design against lint rules (text, JSON or SARIF).
+    Lint(lint::Args),
+    /// Compare two schemas; optionally write the PostgreSQL migration between them.
+    Diff(diff::Args),
+    /// Save a source's Catalog as JSON, to diff against later.
+    Snapshot(snapshot::Args),
 }
 
 /// DDL dialect, when the file's own markers are not enough.
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum DialectArg {
     Postgres,
     Mysql,
@@ -60,24 +70,37 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let result = runtime.block_on(async {
-        match cli.command {
-            Command::Inspect(args) => inspect::run(args).await,
-            Command::Coverage(args) => coverage::run(args).await,
-            Command::Doc(args) => doc::run(args).await,
-            Command::CatalogSchema => {
-                print!("{}", carta_catalog::Catalog::json_schema());
-                Ok(())
-            }
-        }
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
+    // `carta diff` follows diff(1): 2 for any trouble, whatever its kind.
+    let is_diff = matches!(cli.command, Command::Diff(_));
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
         Err(error) => {
             eprintln!("error: {}", describe(&error));
-            ExitCode::from(exit_code(&error))
+            ExitCode::from(if is_diff {
+                diff::ERROR_EXIT
+            } else {
+                exit_code(&error)
+            })
         }
     }
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Inspect(args) => inspect::run(args).await?,
+        Command::Coverage(args) => coverage::run(args).await?,
+        Command::Doc(args) => doc::run(args).await?,
+        Command::Lint(args) => lint::run(args).await?,
+        Command::Snapshot(args) => snapshot::run(args).await?,
+        Command::Diff(args) => {
+            return Ok(match diff::run(args).await? {
+                diff::Outcome::Equal => ExitCode::SUCCESS,
+                diff::Outcome::Different => ExitCode::from(diff::DIFFERENT_EXIT),
+            })
+        }
+        Command::CatalogSchema => print!("{}", carta_catalog::Catalog::json_schema()),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// The error and its causes, joined by `: `, leaving out a cause whose text
@@ -105,9 +128,11 @@ fn exit_code(error: &anyhow::Error) -> u8 {
                 Some(e.exit_code())
             } else if let Some(e) = e.downcast_ref::<carta_config::ConfigError>() {
                 Some(e.exit_code())
+            } else if e.downcast_ref::<coverage::BelowMinimum>().is_some() {
+                Some(coverage::BELOW_MINIMUM_EXIT)
             } else {
-                e.downcast_ref::<coverage::BelowMinimum>()
-                    .map(|_| coverage::BELOW_MINIMUM_EXIT)
+                e.downcast_ref::<lint::FindingsAtLevel>()
+                    .map(|_| lint::FINDINGS_EXIT)
             }
         })
         .map_or(1, |code| code as u8)

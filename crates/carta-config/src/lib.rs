@@ -14,6 +14,7 @@
 
 mod apply;
 mod error;
+mod lint;
 mod parse;
 mod select;
 
@@ -38,6 +39,8 @@ pub struct Config {
     pub relations: Vec<VirtualRelation>,
     /// `[doc]`.
     pub doc: DocOptions,
+    /// `[lint]`: rule settings for `carta lint`.
+    pub lint: carta_lint::LintConfig,
 }
 
 /// One `[[comments]]` entry: descriptions for a table and its columns.

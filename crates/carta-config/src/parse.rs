@@ -2,6 +2,7 @@
 //! which keep the byte span of every name, and the spans become
 //! line/column [`Location`]s.
 
+use crate::lint::RawLint;
 use crate::{
     select, ColumnComment, CommentOverride, Config, ConfigError, DocOptions, RelationLocations,
     TableSelection, VirtualRelation,
@@ -25,6 +26,8 @@ struct RawConfig {
     comments: Vec<RawComment>,
     #[serde(default)]
     relations: Vec<RawRelation>,
+    #[serde(default)]
+    lint: RawLint,
 }
 
 #[derive(Deserialize)]
@@ -65,21 +68,11 @@ impl Config {
             message: e.message().trim_end().to_string(),
         })?;
 
-        let patterns = |list: Vec<Spanned<String>>| -> Result<Vec<String>, ConfigError> {
-            list.into_iter()
-                .map(|p| {
-                    select::compile(p.get_ref()).map_err(|e| ConfigError::Syntax {
-                        location: at(p.span().start),
-                        message: e.to_string(),
-                    })?;
-                    Ok(p.into_inner())
-                })
-                .collect()
-        };
         let selection = TableSelection {
-            include: patterns(raw.include)?,
-            exclude: patterns(raw.exclude)?,
+            include: select::located_patterns(raw.include, &at)?,
+            exclude: select::located_patterns(raw.exclude, &at)?,
         };
+        let lint = raw.lint.into_config(&at)?;
 
         let comments = raw
             .comments
@@ -131,6 +124,7 @@ impl Config {
             comments,
             relations,
             doc,
+            lint,
         })
     }
 }

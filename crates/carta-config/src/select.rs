@@ -5,8 +5,10 @@
 
 use crate::ConfigError;
 use carta_catalog::{Catalog, QualifiedName};
+use carta_source::Location;
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::BTreeSet;
+use toml::Spanned;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TableSelection {
@@ -57,6 +59,22 @@ pub(crate) fn compile(pattern: &str) -> Result<Glob, ConfigError> {
         pattern: pattern.to_string(),
         message: e.kind().to_string(),
     })
+}
+
+/// Table patterns, each checked where it was written.
+pub(crate) fn located_patterns(
+    list: Vec<Spanned<String>>,
+    at: &dyn Fn(usize) -> Location,
+) -> Result<Vec<String>, ConfigError> {
+    list.into_iter()
+        .map(|p| {
+            compile(p.get_ref()).map_err(|e| ConfigError::Syntax {
+                location: at(p.span().start),
+                message: e.to_string(),
+            })?;
+            Ok(p.into_inner())
+        })
+        .collect()
 }
 
 impl TableSelection {

@@ -338,3 +338,49 @@ fn load_reports_a_missing_file() {
         "{err}"
     );
 }
+
+#[test]
+fn lint_section_sets_severities_options_and_excludes() {
+    let config = parse(
+        "[lint]\nexclude = [\"tmp_*\"]\n\n[lint.rules.column-count]\nseverity = \"error\"\nmax = 30\nexclude = [\"audit.*\"]\n\n[lint.rules.table-comment]\nseverity = \"off\"\n\n[lint.rules.index-comment]\nenabled = true\n",
+    )
+    .unwrap();
+    let lint = &config.lint;
+    assert_eq!(lint.exclude, vec!["tmp_*".to_string()]);
+    let count = &lint.rules["column-count"];
+    assert_eq!(count.severity, Some(carta_lint::Severity::Error));
+    assert_eq!(count.options.get("max"), Some(&serde_json::json!(30)));
+    assert_eq!(count.exclude, vec!["audit.*".to_string()]);
+    assert_eq!(lint.rules["table-comment"].enabled, Some(false));
+    assert_eq!(lint.rules["index-comment"].enabled, Some(true));
+}
+
+#[test]
+fn lint_errors_name_the_line_and_column_of_the_bad_entry() {
+    let err = parse("[lint.rules.no-such-rule]\nseverity = \"error\"\n").unwrap_err();
+    assert!(err.to_string().starts_with("conf/carta.toml:1:"), "{err}");
+    assert!(err.to_string().contains("no-such-rule"), "{err}");
+
+    let err = parse("[lint.rules.column-count]\nmaximum = 3\n").unwrap_err();
+    assert!(err.to_string().contains("maximum"), "{err}");
+
+    let err = parse("[lint.rules.column-count]\nmax = \"many\"\n").unwrap_err();
+    assert!(err.to_string().contains("max"), "{err}");
+
+    let err = parse("[lint.rules.column-count]\nseverity = \"fatal\"\n").unwrap_err();
+    assert!(
+        err.to_string().starts_with("conf/carta.toml:2:12:"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("fatal"), "{err}");
+
+    let err = parse("[lint.rules.column-count]\nexclude = [\"bad[\"]\n").unwrap_err();
+    assert!(
+        err.to_string().starts_with("conf/carta.toml:2:11:"),
+        "{err}"
+    );
+
+    let err = parse("[lint]\nrule = {}\n").unwrap_err();
+    assert!(err.to_string().starts_with("conf/carta.toml:2:1:"), "{err}");
+    assert_eq!(err.exit_code(), 7);
+}
