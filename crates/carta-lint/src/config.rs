@@ -229,7 +229,9 @@ impl OptionValue {
         match kind {
             OptionKind::Integer { min } => match value.as_u64() {
                 Some(n) if n >= min => Ok(OptionValue::Integer(n)),
-                _ => Err(format!("expected an integer of at least {min}, got {value}")),
+                _ => Err(format!(
+                    "expected an integer of at least {min}, got {value}"
+                )),
             },
             OptionKind::Names => string_list(value).map(OptionValue::Names),
             OptionKind::Patterns => {
@@ -241,7 +243,9 @@ impl OptionValue {
                         .map_err(|e| format!("invalid pattern `{pattern}`: {}", e.kind()))?;
                     set.add(glob);
                 }
-                set.build().map(OptionValue::Patterns).map_err(|e| e.to_string())
+                set.build()
+                    .map(OptionValue::Patterns)
+                    .map_err(|e| e.to_string())
             }
             OptionKind::Choice(choices) => match value.as_str() {
                 Some(s) if choices.contains(&s) => Ok(OptionValue::Choice(s.to_string())),

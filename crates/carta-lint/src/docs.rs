@@ -20,7 +20,11 @@ pub fn rules_markdown() -> String {
             id = rule.id,
         ));
     }
-    for category in [Category::Documentation, Category::Design, Category::Security] {
+    for category in [
+        Category::Documentation,
+        Category::Design,
+        Category::Security,
+    ] {
         let title = match category {
             Category::Documentation => "Documentation rules",
             Category::Design => "Design rules",

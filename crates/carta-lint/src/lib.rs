@@ -68,9 +68,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 /// How serious a finding is. Ordered: `Info < Warning < Error`.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -289,9 +287,9 @@ pub fn lint(
             report.findings.extend(out.found);
         }
     }
-    report.findings.sort_by(|a, b| {
-        (&a.object, a.rule, &a.message).cmp(&(&b.object, b.rule, &b.message))
-    });
+    report
+        .findings
+        .sort_by(|a, b| (&a.object, a.rule, &a.message).cmp(&(&b.object, b.rule, &b.message)));
     Ok(report)
 }
 

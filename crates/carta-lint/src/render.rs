@@ -186,15 +186,20 @@ fn sarif_result(finding: &Finding, rule_index: Option<usize>, spot: Option<Sourc
         )
         .as_bytes(),
     );
-    let mut result = json!({
-        "ruleId": finding.rule,
-        "level": sarif_level(finding.severity),
-        "message": { "text": format!("{}\nFix: {}", finding.message, finding.hint) },
-        "locations": [location],
-        "partialFingerprints": { "cartaObject/v1": hex::encode(fingerprint) },
-    });
+    let mut result = serde_json::Map::new();
+    result.insert("ruleId".into(), json!(finding.rule));
     if let Some(index) = rule_index {
-        result["ruleIndex"] = json!(index);
+        result.insert("ruleIndex".into(), json!(index));
     }
-    result
+    result.insert("level".into(), json!(sarif_level(finding.severity)));
+    result.insert(
+        "message".into(),
+        json!({ "text": format!("{}\nFix: {}", finding.message, finding.hint) }),
+    );
+    result.insert("locations".into(), json!([location]));
+    result.insert(
+        "partialFingerprints".into(),
+        json!({ "cartaObject/v1": hex::encode(fingerprint) }),
+    );
+    Value::Object(result)
 }

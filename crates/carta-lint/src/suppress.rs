@@ -98,7 +98,9 @@ mod tests {
             rules(&["fk-without-index"])
         );
         assert_eq!(
-            Ignore::parse(Some("carta:ignore no-primary-key\nSecond line, not-a-rule-list")),
+            Ignore::parse(Some(
+                "carta:ignore no-primary-key\nSecond line, not-a-rule-list"
+            )),
             rules(&["no-primary-key"])
         );
         assert_eq!(

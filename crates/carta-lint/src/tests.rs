@@ -57,29 +57,85 @@ fn config_for(rule: &str, setting: RuleSetting) -> LintConfig {
 const EXAMPLES: &[(&str, &str, ObjectKind)] = &[
     ("table-comment", "app.invoices", ObjectKind::Table),
     ("column-comment", "app.invoices.total", ObjectKind::Column),
-    ("index-comment", "app.events.events_happened_at_idx", ObjectKind::Index),
-    ("constraint-comment", "app.reviews.reviews_rating_range", ObjectKind::Constraint),
-    ("trigger-comment", "app.notes.notes_touch", ObjectKind::Trigger),
+    (
+        "index-comment",
+        "app.events.events_happened_at_idx",
+        ObjectKind::Index,
+    ),
+    (
+        "constraint-comment",
+        "app.reviews.reviews_rating_range",
+        ObjectKind::Constraint,
+    ),
+    (
+        "trigger-comment",
+        "app.notes.notes_touch",
+        ObjectKind::Trigger,
+    ),
     ("isolated-table", "app.orders", ObjectKind::Table),
     ("column-count", "app.profiles", ObjectKind::Table),
     ("required-columns", "app.notes", ObjectKind::Table),
     ("no-primary-key", "app.page_views", ObjectKind::Table),
-    ("fk-without-index", "app.users.users_org_id_fkey", ObjectKind::ForeignKey),
-    ("duplicate-index", "app.accounts.accounts_slug_idx", ObjectKind::Index),
-    ("redundant-index", "app.tokens.tokens_tenant_idx", ObjectKind::Index),
-    ("duplicate-relation", "app.users.users_org_fk2", ObjectKind::ForeignKey),
+    (
+        "fk-without-index",
+        "app.users.users_org_id_fkey",
+        ObjectKind::ForeignKey,
+    ),
+    (
+        "duplicate-index",
+        "app.accounts.accounts_slug_idx",
+        ObjectKind::Index,
+    ),
+    (
+        "redundant-index",
+        "app.tokens.tokens_tenant_idx",
+        ObjectKind::Index,
+    ),
+    (
+        "duplicate-relation",
+        "app.users.users_org_fk2",
+        ObjectKind::ForeignKey,
+    ),
     ("fk-type-mismatch", "app.users.org_id", ObjectKind::Column),
-    ("nullable-owned-fk", "app.steps.steps_run_id_fkey", ObjectKind::ForeignKey),
-    ("soft-delete-unique", "app.members.members_email_key", ObjectKind::Constraint),
-    ("status-column-without-check", "app.jobs.status", ObjectKind::Column),
-    ("timestamp-without-time-zone", "app.plugins.created_at", ObjectKind::Column),
+    (
+        "nullable-owned-fk",
+        "app.steps.steps_run_id_fkey",
+        ObjectKind::ForeignKey,
+    ),
+    (
+        "soft-delete-unique",
+        "app.members.members_email_key",
+        ObjectKind::Constraint,
+    ),
+    (
+        "status-column-without-check",
+        "app.jobs.status",
+        ObjectKind::Column,
+    ),
+    (
+        "timestamp-without-time-zone",
+        "app.plugins.created_at",
+        ObjectKind::Column,
+    ),
     ("naming-convention", "app.OrderItems", ObjectKind::Table),
-    ("plaintext-secret", "app.oauth_tokens.access_token", ObjectKind::Column),
+    (
+        "plaintext-secret",
+        "app.oauth_tokens.access_token",
+        ObjectKind::Column,
+    ),
     ("tenant-without-rls", "app.projects", ObjectKind::Table),
-    ("tenant-column-unindexed", "app.events.tenant_id", ObjectKind::Column),
+    (
+        "tenant-column-unindexed",
+        "app.events.tenant_id",
+        ObjectKind::Column,
+    ),
     ("rls-without-policy", "app.notes", ObjectKind::Table),
     ("policy-without-rls", "app.notes", ObjectKind::Table),
-    ("overlapping-permissive-policies", "app.templates.public_templates", ObjectKind::Policy),
+    (
+        "overlapping-permissive-policies",
+        "app.templates.public_templates",
+        ObjectKind::Policy,
+    ),
 ];
 
 /// The configuration a rule's examples are written for.
@@ -117,7 +173,11 @@ fn every_rule_reports_its_bad_example_and_not_its_good_one() {
         );
         assert!(!finding.hint.is_empty(), "{id}");
         let good = lint_ddl(info.example_good, &config);
-        assert_eq!(objects_of(&good, id), Vec::<String>::new(), "{id}: good example");
+        assert_eq!(
+            objects_of(&good, id),
+            Vec::<String>::new(),
+            "{id}: good example"
+        );
     }
 }
 
@@ -282,7 +342,10 @@ fn nullable_owned_foreign_keys() {
         &LintConfig::default(),
     );
     // a: nullable tenant column; b: SET NULL is deliberate; c: not owned; d: NOT NULL.
-    assert_eq!(objects_of(&report, "nullable-owned-fk"), ["app.a.a_org_id_fkey"]);
+    assert_eq!(
+        objects_of(&report, "nullable-owned-fk"),
+        ["app.a.a_org_id_fkey"]
+    );
     assert_eq!(
         of_rule(&report, "nullable-owned-fk").next().unwrap().hint,
         "ALTER TABLE app.a ALTER COLUMN org_id SET NOT NULL;"
@@ -365,7 +428,10 @@ fn row_level_security_rules() {
         objects_of(&quiet, "overlapping-permissive-policies"),
         Vec::<String>::new()
     );
-    assert_eq!(objects_of(&quiet, "tenant-without-rls"), Vec::<String>::new());
+    assert_eq!(
+        objects_of(&quiet, "tenant-without-rls"),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
@@ -379,12 +445,16 @@ fn row_level_security_rules_do_not_run_on_other_dialects() {
     assert!(!report.rules_run.contains(&"tenant-without-rls"));
     assert!(!report.rules_run.contains(&"trigger-comment"));
     assert!(report.rules_run.contains(&"tenant-column-unindexed"));
-    assert_eq!(objects_of(&report, "tenant-without-rls"), Vec::<String>::new());
+    assert_eq!(
+        objects_of(&report, "tenant-without-rls"),
+        Vec::<String>::new()
+    );
 }
 
 #[test]
 fn naming_options() {
-    let ddl = "CREATE TABLE app.\"orderItem\" (id int PRIMARY KEY, \"unitPrice\" int, quantity int);\n\
+    let ddl =
+        "CREATE TABLE app.\"orderItem\" (id int PRIMARY KEY, \"unitPrice\" int, quantity int);\n\
                CREATE TABLE app.users (id int PRIMARY KEY);";
     let snake = lint_ddl(ddl, &LintConfig::default());
     assert_eq!(
@@ -392,7 +462,10 @@ fn naming_options() {
         ["app.orderItem", "app.orderItem.unitPrice"]
     );
     let renamed = of_rule(&snake, "naming-convention").next().unwrap();
-    assert_eq!(renamed.hint, "ALTER TABLE app.\"orderItem\" RENAME TO order_item;");
+    assert_eq!(
+        renamed.hint,
+        "ALTER TABLE app.\"orderItem\" RENAME TO order_item;"
+    );
 
     let camel_plural = config_for(
         "naming-convention",
@@ -477,7 +550,10 @@ fn configuration_overrides() {
         .findings
         .iter()
         .all(|f| f.object.table.as_deref() != Some("tmp_scratch")));
-    assert_eq!(objects_of(&report, "column-comment"), ["app.keep.id", "app.logs_2025.id"]);
+    assert_eq!(
+        objects_of(&report, "column-comment"),
+        ["app.keep.id", "app.logs_2025.id"]
+    );
 }
 
 #[test]
@@ -547,8 +623,10 @@ fn configuration_errors() {
         invalid("naming-convention", json!({"case": "kebab"})),
         "expected one of \"snake\", \"camel\", \"pascal\", got \"kebab\""
     );
-    assert!(invalid("status-column-without-check", json!({"names": ["[status"]}))
-        .starts_with("invalid pattern `[status`"));
+    assert!(
+        invalid("status-column-without-check", json!({"names": ["[status"]}))
+            .starts_with("invalid pattern `[status`")
+    );
     // A disabled rule's options are still checked.
     let mut disabled = setting(json!({"max": -1}));
     disabled.enabled = Some(false);
@@ -561,7 +639,9 @@ fn configuration_errors() {
         exclude: vec!["app.[x".into()],
         ..LintConfig::default()
     });
-    assert!(matches!(bad_pattern, LintConfigError::Pattern { ref pattern, .. } if pattern == "app.[x"));
+    assert!(
+        matches!(bad_pattern, LintConfigError::Pattern { ref pattern, .. } if pattern == "app.[x")
+    );
     let rule_pattern = RuleSetting {
         exclude: vec!["{a".into()],
         ..RuleSetting::default()
@@ -585,7 +665,10 @@ fn ignore_comments_silence_objects_and_count() {
         .iter()
         .all(|f| f.object.table.as_deref() != Some("quiet")));
     assert_eq!(objects_of(&report, "no-primary-key"), Vec::<String>::new());
-    assert_eq!(objects_of(&report, "plaintext-secret"), ["app.partly.password"]);
+    assert_eq!(
+        objects_of(&report, "plaintext-secret"),
+        ["app.partly.password"]
+    );
     // api_key has a comment, so column-comment has nothing to silence there.
     assert_eq!(
         objects_of(&report, "column-comment"),
@@ -611,7 +694,9 @@ fn report_counts_sorting_and_determinism() {
     let report = lint_ddl(ddl, &LintConfig::default());
     assert_eq!(report.max_severity(), Some(Severity::Error));
     assert_eq!(
-        report.count(Severity::Error) + report.count(Severity::Warning) + report.count(Severity::Info),
+        report.count(Severity::Error)
+            + report.count(Severity::Warning)
+            + report.count(Severity::Info),
         report.findings.len()
     );
     assert_eq!(report.count(Severity::Error), 2, "{:#?}", report.findings);

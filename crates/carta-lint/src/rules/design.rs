@@ -1,8 +1,6 @@
 //! Design rules: keys, indexes, relations and types that cost correctness or speed.
 
-use super::{
-    literal, mentions, naming, Findings, OptionInfo, OptionKind, RuleInfo, TableContext,
-};
+use super::{literal, mentions, naming, Findings, OptionInfo, OptionKind, RuleInfo, TableContext};
 use crate::{Category, ObjectKind, Severity};
 use carta_catalog::{
     Catalog, Column, Dialect, Index, LogicalType, ReferentialAction, Relation, RelationKind,
@@ -149,7 +147,9 @@ fn duplicate_index(ctx: &TableContext, out: &mut Findings) {
             .enumerate()
             .filter(|(_, other)| same(index, other))
             .max_by(|(a_at, a), (b_at, b)| rank(a).cmp(&rank(b)).then(b_at.cmp(a_at)));
-        let Some((kept_at, kept)) = kept else { continue };
+        let Some((kept_at, kept)) = kept else {
+            continue;
+        };
         if kept_at == i {
             continue;
         }
@@ -249,10 +249,9 @@ pub(super) const DUPLICATE_RELATION: RuleInfo = RuleInfo {
 fn duplicate_relation(ctx: &TableContext, out: &mut Findings) {
     let outgoing: Vec<&Relation> = ctx.relations.outgoing(ctx.name).collect();
     for (at, relation) in outgoing.iter().enumerate() {
-        let Some(first) = outgoing[..at]
-            .iter()
-            .find(|earlier| earlier.to == relation.to && column_pairs(earlier) == column_pairs(relation))
-        else {
+        let Some(first) = outgoing[..at].iter().find(|earlier| {
+            earlier.to == relation.to && column_pairs(earlier) == column_pairs(relation)
+        }) else {
             continue;
         };
         let (label, comment) = match &relation.name {
@@ -471,9 +470,11 @@ fn nullable_owned_fk(ctx: &TableContext, out: &mut Findings) {
         let Some(first) = nullable.first() else {
             continue;
         };
-        let tenant = nullable
-            .iter()
-            .find(|c| tenant_columns.iter().any(|t| t.eq_ignore_ascii_case(&c.name)));
+        let tenant = nullable.iter().find(|c| {
+            tenant_columns
+                .iter()
+                .any(|t| t.eq_ignore_ascii_case(&c.name))
+        });
         let why = match (fk.on_delete, tenant) {
             (ReferentialAction::Cascade, _) => format!(
                 "is ON DELETE CASCADE (the parent owns the row) but {} is nullable, so a row can exist without a parent",
@@ -584,7 +585,8 @@ pub(super) const STATUS_WITHOUT_CHECK: RuleInfo = RuleInfo {
                 variants (`Active`, `actve`) that no query expects. A CHECK constraint that \
                 mentions the column, an enum or domain type, or a foreign key to a lookup table \
                 closes the list.",
-    fix: "Add `CHECK (status IN (...))`, or use an enum type or a foreign key to a table of values.",
+    fix:
+        "Add `CHECK (status IN (...))`, or use an enum type or a foreign key to a table of values.",
     options: &[OptionInfo {
         name: "names",
         kind: OptionKind::Patterns,
@@ -605,8 +607,14 @@ fn status_without_check(ctx: &TableContext, out: &mut Findings) {
     for column in &table.columns {
         let closed = !matches!(column.logical_type, LogicalType::Text { .. })
             || is_domain(ctx.catalog, &column.data_type)
-            || table.checks.iter().any(|c| mentions(&c.expression, &column.name))
-            || table.foreign_keys.iter().any(|fk| fk.columns.contains(&column.name));
+            || table
+                .checks
+                .iter()
+                .any(|c| mentions(&c.expression, &column.name))
+            || table
+                .foreign_keys
+                .iter()
+                .any(|fk| fk.columns.contains(&column.name));
         if closed || !ctx.options.matches("names", &column.name) {
             continue;
         }
@@ -739,7 +747,13 @@ fn naming_convention(ctx: &TableContext, out: &mut Findings) {
         return;
     };
     let table = ctx.table;
-    let rename = |to: &str| format!("ALTER TABLE {} RENAME TO {};", ctx.table_sql(), ctx.ident(to));
+    let rename = |to: &str| {
+        format!(
+            "ALTER TABLE {} RENAME TO {};",
+            ctx.table_sql(),
+            ctx.ident(to)
+        )
+    };
     if !case.accepts(&table.name) {
         let renamed = case.convert(&table.name);
         out.on_table(

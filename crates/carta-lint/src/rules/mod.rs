@@ -61,7 +61,9 @@ pub struct OptionInfo {
 /// The values an option accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {
-    Integer { min: u64 },
+    Integer {
+        min: u64,
+    },
     /// A list of column names, matched exactly (case-insensitive).
     Names,
     /// A list of globs (`*`, `?`) over names, case-insensitive.
@@ -281,11 +283,13 @@ impl TableContext<'_> {
     fn has_index_leading_with(&self, columns: &[String]) -> bool {
         let leads = |key: &[&str]| {
             key.len() >= columns.len()
-                && columns.iter().all(|c| key[..columns.len()].contains(&c.as_str()))
+                && columns
+                    .iter()
+                    .all(|c| key[..columns.len()].contains(&c.as_str()))
         };
         let by_index = self.table.indexes.iter().any(|index| {
-            let method_fits = index.method == "btree"
-                || (index.method == "hash" && columns.len() == 1);
+            let method_fits =
+                index.method == "btree" || (index.method == "hash" && columns.len() == 1);
             let leading: Option<Vec<&str>> = index
                 .keys
                 .iter()
@@ -529,16 +533,83 @@ fn mentions(expression: &str, name: &str) -> bool {
 
 /// PostgreSQL's reserved key words: identifiers that must be quoted.
 const RESERVED: &[&str] = &[
-    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both",
-    "case", "cast", "check", "collate", "column", "constraint", "create", "current_catalog",
-    "current_date", "current_role", "current_time", "current_timestamp", "current_user",
-    "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "false",
-    "fetch", "for", "foreign", "from", "grant", "group", "having", "in", "initially",
-    "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not",
-    "null", "offset", "on", "only", "or", "order", "placing", "primary", "references",
-    "returning", "select", "session_user", "some", "symmetric", "table", "then", "to",
-    "trailing", "true", "union", "unique", "user", "using", "variadic", "when", "where",
-    "window", "with",
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
 ];
 
 /// An identifier as SQL: bare when lower-case letters, digits and

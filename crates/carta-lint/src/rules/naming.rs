@@ -179,11 +179,14 @@ fn pluralize(word: &str) -> String {
     if let Some((plural, _)) = IRREGULAR.iter().find(|(_, singular)| *singular == word) {
         return plural.to_string();
     }
-    let consonant_y = word.ends_with('y')
-        && !word[..word.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
+    let consonant_y =
+        word.ends_with('y') && !word[..word.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
     if consonant_y {
         format!("{}ies", &word[..word.len() - 1])
-    } else if ["s", "x", "z", "ch", "sh"].iter().any(|e| word.ends_with(e)) {
+    } else if ["s", "x", "z", "ch", "sh"]
+        .iter()
+        .any(|e| word.ends_with(e))
+    {
         format!("{word}es")
     } else {
         format!("{word}s")
@@ -227,14 +230,20 @@ mod tests {
     #[test]
     fn number_heuristic() {
         assert_eq!(Number::Plural.rename("user"), Some("users".into()));
-        assert_eq!(Number::Plural.rename("order_category"), Some("order_categories".into()));
+        assert_eq!(
+            Number::Plural.rename("order_category"),
+            Some("order_categories".into())
+        );
         assert_eq!(Number::Plural.rename("address"), Some("addresses".into()));
         assert_eq!(Number::Plural.rename("status"), Some("statuses".into()));
         assert_eq!(Number::Plural.rename("users"), None);
         assert_eq!(Number::Plural.rename("people"), None);
         assert_eq!(Number::Plural.rename("feedback"), None);
         assert_eq!(Number::Singular.rename("users"), Some("user".into()));
-        assert_eq!(Number::Singular.rename("categories"), Some("category".into()));
+        assert_eq!(
+            Number::Singular.rename("categories"),
+            Some("category".into())
+        );
         assert_eq!(Number::Singular.rename("boxes"), Some("box".into()));
         assert_eq!(Number::Singular.rename("people"), Some("person".into()));
         assert_eq!(Number::Singular.rename("analysis"), None);
