@@ -169,13 +169,6 @@ pub struct ObjectRef {
 }
 
 impl ObjectRef {
-    /// The table (or view) this object is, or belongs to.
-    pub fn qualified_table(&self) -> Option<QualifiedName> {
-        self.table
-            .as_ref()
-            .map(|t| QualifiedName::new(&self.schema, t))
-    }
-
     fn sort_key(&self) -> (&str, Option<&str>, ObjectKind, Option<&str>) {
         (
             &self.schema,

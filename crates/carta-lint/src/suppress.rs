@@ -103,8 +103,15 @@ mod tests {
             )),
             rules(&["no-primary-key"])
         );
+        // Several directives add up; a bare one wins.
         assert_eq!(
-            Ignore::parse(Some("carta:ignore a-b. Later: carta:ignore")),
+            Ignore::parse(Some(
+                "carta:ignore table-comment\ncarta:ignore fk-without-index"
+            )),
+            rules(&["table-comment", "fk-without-index"])
+        );
+        assert_eq!(
+            Ignore::parse(Some("carta:ignore table-comment\nAlso carta:ignore")),
             Ignore::All
         );
         assert_eq!(Ignore::parse(Some("see carta:ignored")), Ignore::Nothing);
