@@ -28,10 +28,11 @@ psql_q() { psql -q -X -h 127.0.0.1 -U postgres -v ON_ERROR_STOP=1 "$@" >/dev/nul
 fresh_db() { psql_q -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1 ${2:+TEMPLATE $2}"; }
 sa() { echo "postgresql://postgres@127.0.0.1:5432/$1"; }
 
-# same_as_b DB: "yes" when both tools find DB equal to bench_b.
+# same_as_b DB: "yes" when both tools find DB equal to bench_b; carta's
+# report of what is left goes to $out/left_DB_PAIR.txt.
 same_as_b() {
     local c m
-    "$carta" diff "$pg/$1" "$pg/bench_b" >/dev/null 2>&1 && c=yes || c=no
+    "$carta" diff "$pg/$1" "$pg/bench_b" >"$out/left_$1_$name.txt" 2>&1 && c=yes || c=no
     "$migra" --unsafe "$(sa "$1")" "$(sa bench_b)" >/dev/null 2>&1 && m=yes || m=no
     echo "$c/$m"
 }

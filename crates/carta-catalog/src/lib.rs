@@ -55,6 +55,16 @@ pub enum CatalogError {
     UnsupportedFormat { found: u32 },
 }
 
+/// Why a table name written by a person (on the command line, in
+/// `carta.toml`) does not name exactly one table.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TableLookupError {
+    #[error("table `{0}` does not exist")]
+    NotFound(String),
+    #[error("table `{table}` exists in several schemas ({schemas}); write it as schema.table")]
+    Ambiguous { table: String, schemas: String },
+}
+
 impl Catalog {
     /// An empty Catalog of a dialect. Fill `schemas`, then call [`Catalog::finish`].
     pub fn new(dialect: Dialect) -> Self {
@@ -159,6 +169,34 @@ impl Catalog {
             .tables
             .iter()
             .find(|t| t.name == name.name)
+    }
+
+    /// The table a person means by `name`: `schema.table`, or a bare table
+    /// name that exists in exactly one schema.
+    pub fn find_table(&self, name: &str) -> Result<QualifiedName, TableLookupError> {
+        let (schema, table) = match name.split_once('.') {
+            Some((schema, table)) => (Some(schema), table),
+            None => (None, name),
+        };
+        let found: Vec<QualifiedName> = self
+            .schemas
+            .iter()
+            .filter(|s| schema.is_none_or(|wanted| s.name == wanted))
+            .filter(|s| s.tables.iter().any(|t| t.name == table))
+            .map(|s| QualifiedName::new(&s.name, table))
+            .collect();
+        match <[QualifiedName; 1]>::try_from(found) {
+            Ok([one]) => Ok(one),
+            Err(found) if found.is_empty() => Err(TableLookupError::NotFound(name.to_string())),
+            Err(found) => Err(TableLookupError::Ambiguous {
+                table: name.to_string(),
+                schemas: found
+                    .iter()
+                    .map(|n| n.schema.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
     }
 
     /// Every table-like relation with its schema name, in canonical order.

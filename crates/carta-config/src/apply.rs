@@ -9,6 +9,7 @@
 use crate::{CommentOverride, Config, ConfigError, VirtualRelation};
 use carta_catalog::{
     Catalog, QualifiedName, ReferentialAction, Relation, RelationGraph, RelationKind, Table,
+    TableLookupError,
 };
 use carta_source::Location;
 
@@ -39,13 +40,13 @@ impl Config {
 
 /// Where a table lives in the Catalog: indexes of its schema and of the table in it.
 #[derive(Clone, Copy)]
-struct TableIndex {
+pub(crate) struct TableIndex {
     schema: usize,
     table: usize,
 }
 
 impl TableIndex {
-    fn table(self, catalog: &Catalog) -> &Table {
+    pub(crate) fn table(self, catalog: &Catalog) -> &Table {
         &catalog.schemas[self.schema].tables[self.table]
     }
 
@@ -53,7 +54,7 @@ impl TableIndex {
         &mut catalog.schemas[self.schema].tables[self.table]
     }
 
-    fn name(self, catalog: &Catalog) -> QualifiedName {
+    pub(crate) fn name(self, catalog: &Catalog) -> QualifiedName {
         QualifiedName::new(
             &catalog.schemas[self.schema].name,
             &self.table(catalog).name,
@@ -62,44 +63,34 @@ impl TableIndex {
 }
 
 /// `schema.table`, or a bare name that exists in exactly one schema.
-fn resolve_table(
+pub(crate) fn resolve_table(
     catalog: &Catalog,
     name: &str,
     location: &Location,
 ) -> Result<TableIndex, ConfigError> {
-    let (schema, table) = match name.split_once('.') {
-        Some((schema, table)) => (Some(schema), table),
-        None => (None, name),
-    };
-    let found: Vec<TableIndex> = catalog
+    let found = catalog.find_table(name).map_err(|e| match e {
+        TableLookupError::NotFound(table) => ConfigError::UnknownTable {
+            location: location.clone(),
+            table,
+        },
+        TableLookupError::Ambiguous { table, schemas } => ConfigError::AmbiguousTable {
+            location: location.clone(),
+            table,
+            schemas,
+        },
+    })?;
+    catalog
         .schemas
         .iter()
         .enumerate()
-        .filter(|(_, s)| schema.is_none_or(|wanted| s.name == wanted))
-        .filter_map(|(si, s)| {
-            let ti = s.tables.iter().position(|t| t.name == table)?;
-            Some(TableIndex {
-                schema: si,
-                table: ti,
-            })
+        .find_map(|(schema, s)| {
+            let table = s.tables.iter().position(|t| t.name == found.name)?;
+            (s.name == found.schema).then_some(TableIndex { schema, table })
         })
-        .collect();
-    match found.as_slice() {
-        [] => Err(ConfigError::UnknownTable {
+        .ok_or_else(|| ConfigError::UnknownTable {
             location: location.clone(),
             table: name.to_string(),
-        }),
-        [one] => Ok(*one),
-        _ => Err(ConfigError::AmbiguousTable {
-            location: location.clone(),
-            table: name.to_string(),
-            schemas: found
-                .iter()
-                .map(|i| catalog.schemas[i.schema].name.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
-    }
+        })
 }
 
 /// An empty text removes the comment: the way to hide a misleading one.
@@ -129,7 +120,7 @@ fn apply_comments(catalog: &mut Catalog, entry: &CommentOverride) -> Result<(), 
     Ok(())
 }
 
-fn check_columns(
+pub(crate) fn check_columns(
     table: &Table,
     name: &QualifiedName,
     columns: &[String],

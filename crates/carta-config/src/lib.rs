@@ -9,16 +9,18 @@
 //! was written, so an error names the file, line and column.
 //!
 //! Sections are independent tables with unknown keys rejected, so later
-//! sections (`[lint]`, `[mock]`) are additions that old files never mention.
+//! sections are additions that old files never mention.
 //! The format is documented in `docs/configuration.md`.
 
 mod apply;
 mod error;
 mod lint;
+mod mock;
 mod parse;
 mod select;
 
 pub use error::ConfigError;
+pub use mock::{ColumnSettings, MockSection, TableRows, DEFAULT_ROWS as DEFAULT_MOCK_ROWS};
 pub use select::TableSelection;
 
 use carta_source::Location;
@@ -41,6 +43,8 @@ pub struct Config {
     pub doc: DocOptions,
     /// `[lint]`: rule settings for `carta lint`.
     pub lint: carta_lint::LintConfig,
+    /// `[mock]`: defaults for `carta mock`.
+    pub mock: MockSection,
 }
 
 /// One `[[comments]]` entry: descriptions for a table and its columns.

@@ -3,6 +3,7 @@
 //! line/column [`Location`]s.
 
 use crate::lint::RawLint;
+use crate::mock::RawMock;
 use crate::{
     select, ColumnComment, CommentOverride, Config, ConfigError, DocOptions, RelationLocations,
     TableSelection, VirtualRelation,
@@ -28,6 +29,8 @@ struct RawConfig {
     relations: Vec<RawRelation>,
     #[serde(default)]
     lint: RawLint,
+    #[serde(default)]
+    mock: RawMock,
 }
 
 #[derive(Deserialize)]
@@ -73,6 +76,7 @@ impl Config {
             exclude: select::located_patterns(raw.exclude, &at)?,
         };
         let lint = raw.lint.into_config(&at)?;
+        let mock = raw.mock.into_section(&at)?;
 
         let comments = raw
             .comments
@@ -125,6 +129,7 @@ impl Config {
             relations,
             doc,
             lint,
+            mock,
         })
     }
 }

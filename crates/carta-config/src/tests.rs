@@ -384,3 +384,66 @@ fn lint_errors_name_the_line_and_column_of_the_bad_entry() {
     assert!(err.to_string().starts_with("conf/carta.toml:2:1:"), "{err}");
     assert_eq!(err.exit_code(), 7);
 }
+
+#[test]
+fn mock_section_resolves_tables_and_columns() {
+    let config = parse(
+        "[mock]\nrows = 50\nseed = 7\n\n[mock.tables]\n\"public.posts\" = 500\ntags = 3\n\n[mock.columns.\"public.users.email\"]\ngenerator = \"email\"\nnull_ratio = 0.0\n\n[mock.columns.\"posts.editor_id\"]\nvalues = [1, 2]\n",
+    )
+    .unwrap();
+    let options = config.mock_options(&catalog()).unwrap();
+    assert_eq!(options.default_rows, 50);
+    assert_eq!(options.seed, 7);
+    assert_eq!(options.rows[&QualifiedName::new("public", "posts")], 500);
+    assert_eq!(options.rows[&QualifiedName::new("public", "tags")], 3);
+    let email = &options.columns[&carta_catalog::ColumnRef {
+        table: QualifiedName::new("public", "users"),
+        column: "email".into(),
+    }];
+    assert_eq!(email.generator.as_deref(), Some("email"));
+    assert_eq!(email.null_ratio, Some(0.0));
+    let editor = &options.columns[&carta_catalog::ColumnRef {
+        table: QualifiedName::new("public", "posts"),
+        column: "editor_id".into(),
+    }];
+    assert_eq!(
+        editor.values,
+        Some(vec![serde_json::json!(1), serde_json::json!(2)])
+    );
+}
+
+#[test]
+fn mock_defaults_without_a_section() {
+    let options = parse("").unwrap().mock_options(&catalog()).unwrap();
+    assert_eq!(options.default_rows, crate::DEFAULT_MOCK_ROWS);
+    assert_eq!(options.seed, 0);
+    assert!(options.rows.is_empty() && options.columns.is_empty());
+}
+
+#[test]
+fn mock_errors_name_the_line_and_column() {
+    let err = parse("[mock.columns.\"public.users.email\"]\ngenerator = \"emial\"\n").unwrap_err();
+    assert!(
+        err.to_string().starts_with("conf/carta.toml:2:13:"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("emial"), "{err}");
+
+    let err = parse("[mock.columns.\"public.users.email\"]\nnull_ratio = 1.5\n").unwrap_err();
+    assert!(
+        err.to_string().starts_with("conf/carta.toml:2:14:"),
+        "{err}"
+    );
+
+    let config = parse("[mock.tables]\nnope = 3\n").unwrap();
+    let err = config.mock_options(&catalog()).unwrap_err();
+    assert!(err.to_string().starts_with("conf/carta.toml:2:1:"), "{err}");
+    assert!(err.to_string().contains("nope"), "{err}");
+
+    let config = parse("[mock.columns.\"public.users.mail\"]\ngenerator = \"email\"\n").unwrap();
+    let err = config.mock_options(&catalog()).unwrap_err();
+    assert!(err.to_string().contains("no column `mail`"), "{err}");
+
+    let err = parse("[mock]\nrowz = 3\n").unwrap_err();
+    assert!(err.to_string().starts_with("conf/carta.toml:2:1:"), "{err}");
+}
