@@ -74,7 +74,7 @@ async fn load_tables(
     job: &Job,
     progress: &dyn Progress,
 ) -> Result<Vec<(QualifiedName, u64)>, LoadError> {
-    let target = TargetColumns::read(client, job).await?;
+    let target = TargetColumns::read(client, job.plan.tables.iter().map(|t| &t.table)).await?;
     refuse_non_empty(client, job).await?;
     let mut loaded = Vec::with_capacity(job.plan.tables.len());
     for (index, table) in job.plan.tables.iter().enumerate() {
@@ -182,12 +182,13 @@ struct TargetColumns {
 impl TargetColumns {
     /// One catalog query for all planned tables. Refuses a table that does
     /// not exist or whose row-level security applies to this role.
-    async fn read(client: &Client, job: &Job) -> Result<TargetColumns, LoadError> {
-        let (schemas, names): (Vec<&str>, Vec<&str>) = job
-            .plan
-            .tables
-            .iter()
-            .map(|t| (t.table.schema.as_str(), t.table.name.as_str()))
+    async fn read<'a>(
+        client: &Client,
+        tables: impl Iterator<Item = &'a QualifiedName> + Clone,
+    ) -> Result<TargetColumns, LoadError> {
+        let (schemas, names): (Vec<&str>, Vec<&str>) = tables
+            .clone()
+            .map(|t| (t.schema.as_str(), t.name.as_str()))
             .unzip();
         let rows = client
             .query(
@@ -217,13 +218,13 @@ impl TargetColumns {
             let codec = Codec::for_type(oid, row.get(4));
             codecs.insert((schema, table, row.get(2)), codec);
         }
-        for table in &job.plan.tables {
+        for table in tables {
             let known = codecs
                 .keys()
-                .any(|(s, t, _)| *s == table.table.schema && *t == table.table.name);
+                .any(|(s, t, _)| *s == table.schema && *t == table.name);
             if !known {
                 return Err(LoadError::Database {
-                    table: Some(table.table.to_string()),
+                    table: Some(table.to_string()),
                     message: "the table does not exist in the target".into(),
                 });
             }
@@ -430,6 +431,7 @@ fn copy_line(context: &str) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use carta_mock::Value;
 
     #[test]
     fn the_row_comes_from_the_copy_context() {
@@ -439,5 +441,179 @@ mod tests {
             Some(7)
         );
         assert_eq!(copy_line("SQL statement \"SELECT 1\""), None);
+    }
+
+    /// COPYs `rows` into `table` the way the loader does and reads every column back as text.
+    async fn round_trip(
+        client: &Client,
+        table: &str,
+        columns: &[&str],
+        rows: Vec<Vec<Value>>,
+    ) -> (CopyFormat, Vec<Vec<Option<String>>>) {
+        let name = QualifiedName::new("public", table);
+        let columns: Vec<String> = columns.iter().map(|c| c.to_string()).collect();
+        let target = TargetColumns::read(client, std::iter::once(&name))
+            .await
+            .unwrap();
+        let format = target.format(&name, &columns).unwrap();
+        let count = rows.len() as u64;
+        let chunks = OrderedChunks::spawn(count, 1, {
+            let format = format.clone();
+            move |range: Range<u64>| {
+                encode(&format, range.clone(), || {
+                    rows[range.start as usize..range.end as usize]
+                        .to_vec()
+                        .into_iter()
+                })
+            }
+        });
+        let statement = format.statement(&Q.table(&name), &Q.list(&columns));
+        copy_chunks(client, &name, &columns, &statement, &format, chunks, |_| {})
+            .await
+            .unwrap();
+        let select = columns
+            .iter()
+            .map(|c| format!("{}::text", Q.ident(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let read = client
+            .query(&format!("SELECT {select} FROM {}", Q.table(&name)), &[])
+            .await
+            .unwrap();
+        let texts = read
+            .iter()
+            .map(|row| (0..columns.len()).map(|i| row.get(i)).collect())
+            .collect();
+        (format, texts)
+    }
+
+    fn texts(values: &[&str]) -> Vec<Option<String>> {
+        values.iter().map(|v| Some(v.to_string())).collect()
+    }
+
+    #[tokio::test]
+    async fn binary_copy_sends_every_covered_type_exactly() {
+        let db = carta_testkit::PgDatabase::create();
+        db.execute(
+            "CREATE TYPE mood AS ENUM ('happy', 'sad'); \
+             CREATE DOMAIN short_text AS varchar(10); \
+             CREATE TABLE every_type (b boolean, i2 smallint, i4 integer, i8 bigint, f4 real, \
+               f8 double precision, n numeric(16,4), t text, v varchar(20), c char(3), e mood, \
+               d short_text, raw bytea, u uuid, j json, jb jsonb, day date, clock time, \
+               ts timestamp, tz timestamptz)",
+        );
+        let (client, connection) = tokio_postgres::connect(&db.url(), NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client.batch_execute("SET TimeZone = 'UTC'").await.unwrap();
+        let columns = [
+            "b", "i2", "i4", "i8", "f4", "f8", "n", "t", "v", "c", "e", "d", "raw", "u", "j", "jb",
+            "day", "clock", "ts", "tz",
+        ];
+        let instant = 1_700_000_000_123_456;
+        let row = vec![
+            Value::Bool(true),
+            Value::Int(-32_768),
+            Value::Int(2_147_483_647),
+            Value::Int(-9_000_000_000_000_000_000),
+            Value::Float(1.5),
+            Value::Float(-2.25),
+            Value::Decimal("-12345678.9012".into()),
+            Value::Text("tab\there \\ ok".into()),
+            Value::Text("väl".into()),
+            Value::Text("abc".into()),
+            Value::Text("sad".into()),
+            Value::Text("short".into()),
+            Value::Bytes(vec![0, 255]),
+            Value::Uuid([0x12; 16]),
+            Value::Json("{\"a\": [1, 2]}".into()),
+            Value::Json("{\"b\": null}".into()),
+            Value::Date(19_782),
+            Value::Time(3_723_000_001),
+            Value::Timestamp {
+                micros: instant,
+                with_time_zone: false,
+            },
+            Value::Timestamp {
+                micros: instant,
+                with_time_zone: true,
+            },
+        ];
+        let nulls = vec![Value::Null; columns.len()];
+        let (format, read) = round_trip(&client, "every_type", &columns, vec![row, nulls]).await;
+        assert!(matches!(format, CopyFormat::Binary(_)), "{format:?}");
+        assert_eq!(
+            read[0],
+            texts(&[
+                "true",
+                "-32768",
+                "2147483647",
+                "-9000000000000000000",
+                "1.5",
+                "-2.25",
+                "-12345678.9012",
+                "tab\there \\ ok",
+                "väl",
+                "abc",
+                "sad",
+                "short",
+                "\\x00ff",
+                "12121212-1212-1212-1212-121212121212",
+                "{\"a\": [1, 2]}",
+                "{\"b\": null}",
+                "2024-02-29",
+                "01:02:03.000001",
+                "2023-11-14 22:13:20.123456",
+                "2023-11-14 22:13:20.123456+00",
+            ])
+        );
+        assert_eq!(read[1], vec![None; columns.len()]);
+    }
+
+    #[tokio::test]
+    async fn other_types_go_through_text_copy() {
+        let db = carta_testkit::PgDatabase::create();
+        db.execute(
+            "CREATE TABLE other_types (addr inet, span interval, tags text[], grid int[], \
+               tz timestamptz, n numeric, raw bytea, note text)",
+        );
+        let (client, connection) = tokio_postgres::connect(&db.url(), NoTls).await.unwrap();
+        tokio::spawn(connection);
+        client.batch_execute("SET TimeZone = 'UTC'").await.unwrap();
+        let columns = ["addr", "span", "tags", "grid", "tz", "n", "raw", "note"];
+        let row = vec![
+            Value::Text("192.168.0.1/24".into()),
+            Value::Text("1 day 02:00:00".into()),
+            Value::Array(vec![
+                Value::Text("a,b".into()),
+                Value::Null,
+                Value::Text("q\"x\\".into()),
+            ]),
+            Value::Array(vec![
+                Value::Array(vec![Value::Int(1), Value::Int(2)]),
+                Value::Array(vec![Value::Int(3), Value::Int(4)]),
+            ]),
+            Value::Timestamp {
+                micros: 0,
+                with_time_zone: true,
+            },
+            Value::Decimal("1.50".into()),
+            Value::Bytes(vec![0xde, 0xad]),
+            Value::Text("line\nbreak\ttab\\".into()),
+        ];
+        let (format, read) = round_trip(&client, "other_types", &columns, vec![row]).await;
+        assert_eq!(format, CopyFormat::Text);
+        assert_eq!(
+            read[0],
+            texts(&[
+                "192.168.0.1/24",
+                "1 day 02:00:00",
+                "{\"a,b\",NULL,\"q\\\"x\\\\\"}",
+                "{{1,2},{3,4}}",
+                "1970-01-01 00:00:00+00",
+                "1.50",
+                "\\xdead",
+                "line\nbreak\ttab\\",
+            ])
+        );
     }
 }
