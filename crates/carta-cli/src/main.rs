@@ -8,6 +8,7 @@ mod diff;
 mod doc;
 mod inspect;
 mod lint;
+mod mock;
 mod progress;
 mod snapshot;
 mod source;
@@ -38,6 +39,8 @@ enum Command {
     Diff(diff::Args),
     /// Save a source's Catalog as JSON, to diff against later.
     Snapshot(snapshot::Args),
+    /// Fill a database (or files) with realistic rows that satisfy every constraint.
+    Mock(mock::Args),
 }
 
 /// DDL dialect, when the file's own markers are not enough.
@@ -92,6 +95,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Doc(args) => doc::run(args).await?,
         Command::Lint(args) => lint::run(args).await?,
         Command::Snapshot(args) => snapshot::run(args).await?,
+        Command::Mock(args) => mock::run(args).await?,
         Command::Diff(args) => {
             return Ok(match diff::run(args).await? {
                 diff::Outcome::Equal => ExitCode::SUCCESS,
@@ -128,6 +132,10 @@ fn exit_code(error: &anyhow::Error) -> u8 {
                 Some(e.exit_code())
             } else if let Some(e) = e.downcast_ref::<carta_config::ConfigError>() {
                 Some(e.exit_code())
+            } else if e.downcast_ref::<carta_mock::MockError>().is_some() {
+                Some(mock::CANNOT_FILL_EXIT)
+            } else if let Some(e) = e.downcast_ref::<carta_load::LoadError>() {
+                Some(mock::load_exit_code(e))
             } else if e.downcast_ref::<coverage::BelowMinimum>().is_some() {
                 Some(coverage::BELOW_MINIMUM_EXIT)
             } else {
