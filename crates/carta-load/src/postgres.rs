@@ -462,8 +462,8 @@ mod tests {
             move |range: Range<u64>| {
                 encode(&format, range.clone(), || {
                     rows[range.start as usize..range.end as usize]
-                        .to_vec()
-                        .into_iter()
+                        .iter()
+                        .cloned()
                 })
             }
         });
