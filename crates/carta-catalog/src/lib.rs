@@ -80,9 +80,15 @@ impl Catalog {
 
     /// Sorts everything and computes the fingerprint. Every source calls this last.
     pub fn finish(mut self) -> Self {
-        self.normalize();
-        self.fingerprint = self.compute_fingerprint();
+        self.refresh_fingerprint();
         self
+    }
+
+    /// Sorts everything and stores the fingerprint of the result, in place:
+    /// after a change to a finished Catalog (comments, removed tables).
+    pub fn refresh_fingerprint(&mut self) {
+        self.normalize();
+        self.fingerprint = self.hash_canonical();
     }
 
     /// Sorts every list by its stable key. Columns, enum values, key column
@@ -113,16 +119,36 @@ impl Catalog {
     pub fn compute_fingerprint(&self) -> String {
         let mut canonical = self.clone();
         canonical.normalize();
-        canonical.fingerprint = String::new();
-        canonical.source = None;
-        for extension in &mut canonical.extensions {
-            extension.version = None;
+        canonical.hash_canonical()
+    }
+
+    /// The hash of an already normalized Catalog without its volatile facts.
+    /// They are taken out and put back rather than the Catalog copied: at
+    /// thousands of tables the copy cost as much as the hashing.
+    fn hash_canonical(&mut self) -> String {
+        let source = self.source.take();
+        let fingerprint = std::mem::take(&mut self.fingerprint);
+        let versions: Vec<Option<String>> = self
+            .extensions
+            .iter_mut()
+            .map(|e| e.version.take())
+            .collect();
+        let estimates: Vec<Option<i64>> =
+            self.tables_mut().map(|t| t.row_estimate.take()).collect();
+
+        let mut hasher = HashWriter(Sha256::new());
+        serde_json::to_writer(&mut hasher, &*self).expect("a Catalog always serializes");
+        let digest = hasher.0.finalize();
+
+        self.source = source;
+        self.fingerprint = fingerprint;
+        for (extension, version) in self.extensions.iter_mut().zip(versions) {
+            extension.version = version;
         }
-        for table in canonical.tables_mut() {
-            table.row_estimate = None;
+        for (table, estimate) in self.tables_mut().zip(estimates) {
+            table.row_estimate = estimate;
         }
-        let bytes = serde_json::to_vec(&canonical).expect("a Catalog always serializes");
-        format!("sha256:{}", hex::encode(Sha256::digest(&bytes)))
+        format!("sha256:{}", hex::encode(digest))
     }
 
     /// Pretty JSON, the form written to `schema.json`. Ends with a newline.
@@ -246,6 +272,20 @@ impl Catalog {
             }
         }
         stats
+    }
+}
+
+/// Feeds serialized bytes straight into the hash, with no buffer.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

@@ -29,7 +29,7 @@ impl Config {
             .map(|r| resolve_relation(catalog, r))
             .collect::<Result<Vec<_>, _>>()?;
         let removed = self.selection.apply(catalog)?;
-        catalog.fingerprint = catalog.compute_fingerprint();
+        catalog.refresh_fingerprint();
 
         let mut relations = RelationGraph::from_catalog(catalog).all().to_vec();
         relations.extend(virtual_relations);
