@@ -3,7 +3,8 @@
 //! Foreign key and unique checks stay on: tables go in plan order (parents
 //! first) and cycle-breaking FK columns stay NULL until the fixups, which
 //! are `UPDATE ... JOIN` from a temporary table. The session's time zone is
-//! UTC, so `TIMESTAMP` columns store the generated instants unchanged.
+//! UTC, so `TIMESTAMP` columns store the generated instants unchanged, and
+//! `NO_AUTO_VALUE_ON_ZERO` keeps an explicit 0 in an AUTO_INCREMENT column.
 //! `AUTO_INCREMENT` counters are moved with `ALTER TABLE` after COMMIT,
 //! because `ALTER TABLE` commits implicitly; InnoDB has already moved them
 //! past the inserted values, so if that step fails the loaded rows stay and
@@ -54,7 +55,13 @@ async fn in_transaction(
     job: &Job,
     progress: &dyn Progress,
 ) -> Result<Vec<(QualifiedName, u64)>, LoadError> {
-    for statement in ["SET time_zone = '+00:00'", "START TRANSACTION"] {
+    // Explicit zeros stay zeros instead of asking AUTO_INCREMENT for a value.
+    let session = [
+        "SET time_zone = '+00:00'",
+        "SET sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')",
+        "START TRANSACTION",
+    ];
+    for statement in session {
         conn.query_drop(statement)
             .await
             .map_err(|e| server_error(None, &e, None))?;
