@@ -7,10 +7,24 @@
 //! [`write_fixups_sql`]) write to any `std::io::Write`. No database I/O:
 //! `carta-load` executes a [`Plan`] against a live database.
 
+mod constraints;
+mod expr;
+mod hash;
+mod planner;
+mod rules;
+mod text;
+mod time;
+mod values;
+mod words;
+mod writer;
+
+pub use rules::GENERATORS;
+
 use carta_catalog::{Catalog, ColumnRef, QualifiedName, RelationGraph};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// One generated value. Times are UTC.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +48,10 @@ pub enum Value {
     /// Microseconds since midnight.
     Time(i64),
     /// Microseconds since 1970-01-01T00:00:00Z.
-    Timestamp { micros: i64, with_time_zone: bool },
+    Timestamp {
+        micros: i64,
+        with_time_zone: bool,
+    },
     Array(Vec<Value>),
 }
 
@@ -70,9 +87,6 @@ pub struct ColumnOverride {
     pub max: Option<serde_json::Value>,
 }
 
-/// The named generators an override may ask for.
-pub const GENERATORS: &[&str] = &["email", "full_name", "first_name", "last_name", "text", "integer"];
-
 /// What will be generated, in load order. A pure function of (catalog, relations, options).
 #[derive(Debug, Clone)]
 pub struct Plan {
@@ -82,7 +96,15 @@ pub struct Plan {
     pub fixups: Vec<Fixup>,
     /// E.g. a CHECK Carta could not model (it is then evaluated, see [`check_rows`]), a virtual relation ignored.
     pub warnings: Vec<String>,
-    seed: u64,
+    /// The planned generators, shared with every row iterator.
+    state: Arc<PlanState>,
+}
+
+#[derive(Debug)]
+struct PlanState {
+    gens: Vec<values::TableGen>,
+    fixups: Vec<planner::FixupColumns>,
+    checks: Vec<Vec<planner::PlannedCheck>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -142,101 +164,158 @@ pub enum MockError {
     InvalidOverride { column: String, message: String },
 }
 
-/// Plans the generation: table order, row counts and one generator per column.
+/// Plans the generation: table order, row counts and one generator per
+/// column. Fails before anything is written when a constraint cannot be met
+/// (a unique column whose type has too few values, a cycle of NOT NULL
+/// foreign keys, an invalid override).
 pub fn plan(
     catalog: &Catalog,
     relations: &RelationGraph,
     options: &MockOptions,
 ) -> Result<Plan, MockError> {
-    let _ = relations;
-    let tables = catalog
-        .tables()
-        .filter(|(_, t)| !t.kind.is_view())
-        .map(|(schema, table)| {
-            let name = QualifiedName::new(&schema.name, &table.name);
-            TablePlan {
-                rows: options.rows.get(&name).copied().unwrap_or(options.default_rows),
-                table: name,
-                columns: table
-                    .columns
-                    .iter()
-                    .filter(|c| c.generated.is_none())
-                    .map(|c| c.name.clone())
-                    .collect(),
-                identity_columns: Vec::new(),
-                sequences: Vec::new(),
-                level: 0,
-            }
-        })
-        .collect();
+    let planned = planner::plan(catalog, relations, options)?;
     Ok(Plan {
-        tables,
-        fixups: Vec::new(),
-        warnings: Vec::new(),
-        seed: options.seed,
+        tables: planned.plan_tables,
+        fixups: planned.fixups,
+        warnings: planned.warnings,
+        state: Arc::new(PlanState {
+            gens: planned.gens,
+            fixups: planned.fixup_columns,
+            checks: planned.checks,
+        }),
     })
 }
 
 /// Rows `range` of table `plan.tables[index]`, each a `Vec<Value>` in [`TablePlan::columns`] order.
+/// Deterministic: the value of (table, column, row) depends only on the seed, the names and the row
+/// number, so chunks can be generated in parallel and in any order, and adding a column or table
+/// changes no other column. Fixup columns are NULL here (see [`fixup_rows`]). An index outside the
+/// plan, or rows past the table's count, yield nothing.
 pub fn rows(plan: &Plan, catalog: &Catalog, index: usize, range: Range<u64>) -> RowIter {
     let _ = catalog;
+    let rows = plan.state.gens.get(index).map_or(0, |t| t.rows);
     RowIter {
-        width: plan.tables.get(index).map_or(0, |t| t.columns.len()),
-        seed: plan.seed,
-        range,
+        state: Arc::clone(&plan.state),
+        index,
+        range: range.start.min(rows)..range.end.min(rows),
     }
 }
 
-/// Iterator over generated rows; see [`rows`].
+/// Iterator over generated rows; see [`rows`]. Owns its plan data: `Send` and `'static`.
 pub struct RowIter {
-    width: usize,
-    seed: u64,
+    state: Arc<PlanState>,
+    index: usize,
     range: Range<u64>,
 }
 
 impl Iterator for RowIter {
     type Item = Vec<Value>;
+
     fn next(&mut self) -> Option<Vec<Value>> {
         let row = self.range.next()?;
+        let table = &self.state.gens[self.index];
         Some(
-            (0..self.width)
-                .map(|_| Value::Int((row ^ self.seed) as i64))
+            table
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(c, gen)| {
+                    if gen.deferred {
+                        Value::Null
+                    } else {
+                        values::value(&self.state.gens, self.index, c, row)
+                    }
+                })
                 .collect(),
         )
     }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
+    }
 }
 
-/// For fixup `index`: (key values, set values) per row of its table, for one set-based UPDATE.
+/// For fixup `index`: (key values, set values) per row of its table, to apply with one set-based
+/// UPDATE (executors load them into a temporary table and `UPDATE t SET ... FROM tmp WHERE key = key`).
 pub fn fixup_rows(plan: &Plan, catalog: &Catalog, index: usize, range: Range<u64>) -> FixupIter {
-    let _ = (plan, catalog, index);
-    FixupIter { range }
+    let _ = catalog;
+    let rows = plan
+        .state
+        .fixups
+        .get(index)
+        .map_or(0, |f| plan.state.gens[f.table].rows);
+    FixupIter {
+        state: Arc::clone(&plan.state),
+        index,
+        range: range.start.min(rows)..range.end.min(rows),
+    }
 }
 
 /// Iterator over fixup rows; see [`fixup_rows`].
 pub struct FixupIter {
+    state: Arc<PlanState>,
+    index: usize,
     range: Range<u64>,
 }
 
 impl Iterator for FixupIter {
     type Item = (Vec<Value>, Vec<Value>);
+
     fn next(&mut self) -> Option<Self::Item> {
-        self.range.next().map(|_| (Vec::new(), Vec::new()))
+        let row = self.range.next()?;
+        let fixup = &self.state.fixups[self.index];
+        let at = |c: &usize| values::value(&self.state.gens, fixup.table, *c, row);
+        Some((
+            fixup.keys.iter().map(at).collect(),
+            fixup.sets.iter().map(at).collect(),
+        ))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.range.size_hint()
     }
 }
 
-/// A CHECK a generated row breaks or that Carta could not decide.
+/// A CHECK that a generated row breaks, or that Carta could not decide.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckViolation {
     pub row: u64,
+    /// The constraint's name (or its expression when unnamed).
     pub constraint: String,
-    /// False: the row breaks it; None: could not be evaluated.
+    /// `Some(false)`: the row breaks it; `None`: it could not be evaluated (or parsed).
     pub result: Option<bool>,
 }
 
-/// Evaluates every CHECK of `plan.tables[index]` on rows `range`.
-pub fn check_rows(plan: &Plan, catalog: &Catalog, index: usize, range: Range<u64>) -> Vec<CheckViolation> {
-    let _ = (plan, catalog, index, range);
-    Vec::new()
+/// Evaluates every CHECK of `plan.tables[index]` (its own and its columns' domains') on rows
+/// `range` as they are loaded (fixup columns NULL), and returns what fails or cannot be decided.
+pub fn check_rows(
+    plan: &Plan,
+    catalog: &Catalog,
+    index: usize,
+    range: Range<u64>,
+) -> Vec<CheckViolation> {
+    let _ = catalog;
+    let Some(checks) = plan.state.checks.get(index) else {
+        return Vec::new();
+    };
+    let rows = plan.state.gens[index].rows;
+    let mut out = Vec::new();
+    for row in range.start.min(rows)..range.end.min(rows) {
+        for check in checks {
+            let result = match &check.expr {
+                Ok(expr) => planner::evaluate(&plan.state.gens, index, expr, row),
+                Err(_) => None,
+            };
+            if result != Some(true) {
+                out.push(CheckViolation {
+                    row,
+                    constraint: check.name.clone(),
+                    result,
+                });
+            }
+        }
+    }
+    out
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,13 +338,20 @@ impl FileFormat {
 /// The file name of `plan.tables[index]`: `NNN_schema.table.ext`, numbered in load order.
 pub fn file_name(plan: &Plan, index: usize, format: FileFormat) -> String {
     let table = &plan.tables[index].table;
-    format!("{index:03}_{}.{}.{}", table.schema, table.name, format.extension())
+    format!(
+        "{index:03}_{}.{}.{}",
+        table.schema,
+        table.name,
+        format.extension()
+    )
 }
 
 /// The file name of [`write_fixups_sql`]'s output, sorted after every table file.
 pub const FIXUPS_FILE_NAME: &str = "zzz_fixups.sql";
 
-/// Writes table `plan.tables[index]` as one file's content.
+/// Writes table `plan.tables[index]` as one file's content: CSV (RFC 4180, a header row, NULL as an
+/// empty unquoted field, an empty string as `""`), NDJSON (one object per row) or SQL (multi-row
+/// INSERTs of 1000 rows in the catalog's dialect).
 pub fn write_table(
     format: FileFormat,
     catalog: &Catalog,
@@ -273,16 +359,14 @@ pub fn write_table(
     index: usize,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let _ = (format, catalog, plan, index, out);
-    Ok(())
+    writer::write_table(format, catalog, plan, index, out)
 }
 
-/// Writes the fixup UPDATEs and sequence resets (`zzz_fixups.sql`).
+/// Writes the fixup UPDATEs and sequence resets that follow the table files ([`FIXUPS_FILE_NAME`]).
 pub fn write_fixups_sql(
     catalog: &Catalog,
     plan: &Plan,
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let _ = (catalog, plan, out);
-    Ok(())
+    writer::write_fixups_sql(catalog, plan, out)
 }
