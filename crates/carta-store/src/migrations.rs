@@ -1,0 +1,20 @@
+//! Versioned schema migrations, one list per backend, applied in order at
+//! open and recorded in `schema_migrations`.
+
+pub(crate) struct Migration {
+    pub version: u32,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+pub(crate) const SQLITE: &[Migration] = &[Migration {
+    version: 1,
+    name: "core",
+    sql: include_str!("../migrations/sqlite/0001_core.sql"),
+}];
+
+pub(crate) const POSTGRES: &[Migration] = &[Migration {
+    version: 1,
+    name: "core",
+    sql: include_str!("../migrations/postgres/0001_core.sql"),
+}];
