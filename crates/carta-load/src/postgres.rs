@@ -500,14 +500,14 @@ mod tests {
              CREATE TABLE every_type (b boolean, i2 smallint, i4 integer, i8 bigint, f4 real, \
                f8 double precision, n numeric(16,4), t text, v varchar(20), c char(3), e mood, \
                d short_text, raw bytea, u uuid, j json, jb jsonb, day date, clock time, \
-               ts timestamp, tz timestamptz)",
+               ts timestamp, tz timestamptz, host inet, net cidr, host6 inet)",
         );
         let (client, connection) = tokio_postgres::connect(&db.url(), NoTls).await.unwrap();
         tokio::spawn(connection);
         client.batch_execute("SET TimeZone = 'UTC'").await.unwrap();
         let columns = [
             "b", "i2", "i4", "i8", "f4", "f8", "n", "t", "v", "c", "e", "d", "raw", "u", "j", "jb",
-            "day", "clock", "ts", "tz",
+            "day", "clock", "ts", "tz", "host", "net", "host6",
         ];
         let instant = 1_700_000_000_123_456;
         let row = vec![
@@ -537,6 +537,9 @@ mod tests {
                 micros: instant,
                 with_time_zone: true,
             },
+            Value::Text("192.168.0.1".into()),
+            Value::Text("10.1.0.0/16".into()),
+            Value::Text("2001:db8::1/64".into()),
         ];
         let nulls = vec![Value::Null; columns.len()];
         let (format, read) = round_trip(&client, "every_type", &columns, vec![row, nulls]).await;
@@ -564,6 +567,10 @@ mod tests {
                 "01:02:03.000001",
                 "2023-11-14 22:13:20.123456",
                 "2023-11-14 22:13:20.123456+00",
+                // `inet::text` always shows the prefix; `/32` is what no prefix means.
+                "192.168.0.1/32",
+                "10.1.0.0/16",
+                "2001:db8::1/64",
             ])
         );
         assert_eq!(read[1], vec![None; columns.len()]);
@@ -573,7 +580,7 @@ mod tests {
     async fn other_types_go_through_text_copy() {
         let db = carta_testkit::PgDatabase::create();
         db.execute(
-            "CREATE TABLE other_types (addr inet, span interval, tags text[], grid int[], \
+            "CREATE TABLE other_types (addr macaddr, span interval, tags text[], grid int[], \
                tz timestamptz, n numeric, raw bytea, note text)",
         );
         let (client, connection) = tokio_postgres::connect(&db.url(), NoTls).await.unwrap();
@@ -581,7 +588,7 @@ mod tests {
         client.batch_execute("SET TimeZone = 'UTC'").await.unwrap();
         let columns = ["addr", "span", "tags", "grid", "tz", "n", "raw", "note"];
         let row = vec![
-            Value::Text("192.168.0.1/24".into()),
+            Value::Text("08:00:2b:01:02:03".into()),
             Value::Text("1 day 02:00:00".into()),
             Value::Array(vec![
                 Value::Text("a,b".into()),
@@ -605,7 +612,7 @@ mod tests {
         assert_eq!(
             read[0],
             texts(&[
-                "192.168.0.1/24",
+                "08:00:2b:01:02:03",
                 "1 day 02:00:00",
                 "{\"a,b\",NULL,\"q\\\"x\\\\\"}",
                 "{{1,2},{3,4}}",

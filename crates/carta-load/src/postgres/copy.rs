@@ -3,9 +3,9 @@
 //! Binary COPY is used when every column's type (a domain counts as its base
 //! type) has an encoding here: booleans, integers, floats, numeric, the
 //! character types, enums (sent as their label), bytea, uuid, json, jsonb,
-//! date, time and timestamps. The server then skips parsing text, which is
+//! date, time, timestamps, inet and cidr. The server then skips parsing text, which is
 //! most of its CPU cost for timestamps, uuids and numbers. A table with any
-//! other type (inet, interval, arrays, ranges, ...) is sent in text format,
+//! other type (interval, macaddr, arrays, ranges, ...) is sent in text format,
 //! which every type reads through its input function.
 
 use crate::text;
@@ -41,6 +41,10 @@ pub enum Codec {
     Time,
     /// timestamp and timestamptz share the encoding (microseconds since 2000, UTC for timestamptz).
     Timestamp,
+    /// inet and cidr: family, prefix bits, the cidr flag and the address bytes.
+    Inet {
+        cidr: bool,
+    },
 }
 
 impl Codec {
@@ -65,6 +69,8 @@ impl Codec {
             1700 => Codec::Numeric,
             2950 => Codec::Uuid,
             3802 => Codec::Jsonb,
+            869 => Codec::Inet { cidr: false },
+            650 => Codec::Inet { cidr: true },
             _ => return None,
         })
     }
@@ -220,8 +226,34 @@ fn encode_binary(codec: Codec, value: &Value, out: &mut Vec<u8>) -> Result<(), S
                 .ok_or_else(|| format!("timestamp {micros} is out of range"))?;
             field(out, &micros.to_be_bytes())
         }
+        (Codec::Inet { cidr }, Value::Text(address)) => inet(address, cidr, out),
         (codec, value) => Err(format!("cannot send {value:?} as {codec:?}")),
     }
+}
+
+/// `10.0.0.1`, `10.0.0.0/8` or `::1/128` in inet's binary form.
+fn inet(text: &str, cidr: bool, out: &mut Vec<u8>) -> Result<(), String> {
+    // PostgreSQL's own address family numbers, not the operating system's.
+    const PGSQL_AF_INET: u8 = 2;
+    const PGSQL_AF_INET6: u8 = 3;
+    let invalid = || format!("`{text}` is not an IP address");
+    let (address, prefix) = text.split_once('/').unwrap_or((text, ""));
+    let address: std::net::IpAddr = address.trim().parse().map_err(|_| invalid())?;
+    let (family, bytes, max_bits) = match address {
+        std::net::IpAddr::V4(v4) => (PGSQL_AF_INET, v4.octets().to_vec(), 32),
+        std::net::IpAddr::V6(v6) => (PGSQL_AF_INET6, v6.octets().to_vec(), 128),
+    };
+    let bits = if prefix.is_empty() {
+        max_bits
+    } else {
+        prefix.trim().parse::<u8>().map_err(|_| invalid())?
+    };
+    if bits > max_bits {
+        return Err(invalid());
+    }
+    let mut encoded = vec![family, bits, u8::from(cidr), bytes.len() as u8];
+    encoded.extend_from_slice(&bytes);
+    field(out, &encoded)
 }
 
 /// PostgreSQL's binary numeric: digit count, weight, sign and display scale
