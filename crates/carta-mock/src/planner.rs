@@ -321,7 +321,10 @@ pub(crate) fn plan(
                         fk_label(edge.fk)
                     ));
                 }
-                Pick::Earlier { stream: fk_stream }
+                Pick::Earlier {
+                    stream: fk_stream,
+                    root_null: edge.nullable,
+                }
             } else if injective.contains(&e) {
                 Pick::Injective {
                     perm: Permutation::new(parents.max(1), fk_stream ^ 4),

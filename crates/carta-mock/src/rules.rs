@@ -16,6 +16,11 @@ pub(crate) const NOW_DAYS: i64 = 20_089; // 2025-01-01
 /// Generated creation times fall in the three years before [`NOW_DAYS`].
 pub(crate) const WINDOW_DAYS: i64 = 3 * 365;
 
+/// HTTP status codes, common ones first and repeated.
+const HTTP_STATUSES: &[i64] = &[
+    200, 200, 200, 200, 201, 204, 200, 304, 400, 401, 403, 404, 409, 422, 429, 500, 502, 503,
+];
+
 /// The named generators an override may ask for.
 pub const GENERATORS: &[&str] = &[
     "email",
@@ -256,6 +261,14 @@ fn by_type(input: &ColumnInput, logical: &LogicalType) -> Result<Kind, MockError
                 true_ratio: bool_ratio(&name),
             }
         }
+        LogicalType::Integer { .. }
+            if !input.unique && has(&name, &["status_code", "http_status"]) =>
+        {
+            Kind::Choice {
+                values: HTTP_STATUSES.iter().map(|&s| Value::Int(s)).collect(),
+                unique: None,
+            }
+        }
         LogicalType::Integer { bits, unsigned } => {
             let (type_min, type_max) = integer_range(*bits, *unsigned);
             let (realistic_min, realistic_max, skew) = integer_by_name(&name, input.table);
@@ -489,6 +502,10 @@ pub(crate) fn text_kind(
         {
             TextKind::Hex(hash_len)
         }
+        _ if has(n, &["trace_id", "span_id", "request_id", "correlation_id"]) => {
+            TextKind::Hex(if n.starts_with("span") { 16 } else { 32 })
+        }
+        _ if n.ends_with("_key_id") => TextKind::Identifier("key".to_string()),
         _ if has(n, &["first_name", "firstname", "given_name"]) => TextKind::FirstName,
         _ if has(n, &["last_name", "lastname", "surname", "family_name"]) => TextKind::LastName,
         _ if has(
@@ -543,8 +560,24 @@ pub(crate) fn text_kind(
             TextKind::Word(words::PLATFORMS)
         }
         _ if has(n, &["model"]) => TextKind::Word(words::MODELS),
-        _ if is_word(n, &["event", "action", "trigger", "operation", "activity"]) => {
+        _ if is_word(
+            n,
+            &[
+                "event",
+                "events",
+                "action",
+                "actions",
+                "trigger",
+                "triggers",
+                "operation",
+                "activity",
+            ],
+        ) =>
+        {
             TextKind::Word(words::EVENTS)
+        }
+        _ if matches!(n, "data_type" | "column_type" | "sql_type") => {
+            TextKind::Word(words::SQL_TYPES)
         }
         _ if has(n, &["error", "failure", "reason"]) => TextKind::ErrorMessage,
         _ if has(n, &["sql", "query"]) => TextKind::Sql,
@@ -661,14 +694,14 @@ fn integer_range(bits: u8, unsigned: bool) -> (i128, i128) {
 fn integer_by_name(name: &str, table: &str) -> (f64, f64, bool) {
     match () {
         _ if has(name, &["rating", "stars"]) => (1.0, 5.0, false),
-        _ if has(name, &["status_code", "http_status"]) => (200.0, 504.0, true),
         _ if has(name, &["percent", "pct"]) => (0.0, 100.0, false),
         _ if has(name, &["score"]) => (0.0, 100.0, false),
         _ if name.ends_with("_ms") || has(name, &["duration", "latency", "elapsed"]) => {
             (5.0, 30_000.0, true)
         }
         _ if has(name, &["token"]) => (10.0, 8_000.0, true),
-        _ if has(name, &["limit", "quota", "capacity", "max_"]) => (100.0, 100_000.0, true),
+        _ if has(name, &["used", "consumed", "spent"]) => (0.0, 1_000.0, true),
+        _ if has(name, &["limit", "quota", "capacity", "max_"]) => (1_000.0, 100_000.0, true),
         _ if has(name, &["age"]) && !has(name, &["page", "usage", "image", "stage"]) => {
             (18.0, 90.0, false)
         }

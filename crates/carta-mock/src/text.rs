@@ -388,6 +388,11 @@ pub(crate) fn render_unique(
             readable.push_str(d.pick(WORDS));
             ('-', format!(".{}", d.pick(TLDS)))
         }
+        TextKind::Version if max_len.is_none_or(|max| max >= 24) => {
+            // The patch number is the index: `1.4.<index>` differs for every index.
+            out.push_str(&format!("{}.{}.{index}", d.skewed_index(5), d.below(20)));
+            return;
+        }
         TextKind::Hex(len) if *len >= 16 && max_len.is_none_or(|max| max >= *len) => {
             // The first 16 digits are a bijection of the index; the rest is random.
             push_hex(out, mix(index ^ d.stream), 16);

@@ -184,7 +184,7 @@ pub(crate) enum Pick {
         scramble: Permutation,
     },
     /// A self-reference: an earlier row of the same table (a forest, never a cycle).
-    Earlier { stream: u64 },
+    Earlier { stream: u64, root_null: bool },
     /// One child per parent at most (the FK columns are unique).
     Injective { perm: Permutation },
     /// One digit of a mixed-radix enumeration of several FKs' parent rows (a unique key made of FKs).
@@ -203,7 +203,7 @@ impl Pick {
                 stream,
                 scramble,
             } => skewed(draw(*stream, row, 1), *parents, scramble),
-            Pick::Earlier { stream } => {
+            Pick::Earlier { stream, .. } => {
                 if row == 0 {
                     0
                 } else {
@@ -274,6 +274,13 @@ fn kind_value(
     let mut d = Draws::new(stream, row);
     match kind {
         Kind::Serial { start } => Value::Int(start.saturating_add(row as i64)),
+        // The first row of a nullable self-reference is a root.
+        Kind::Reference {
+            pick: Pick::Earlier {
+                root_null: true, ..
+            },
+            ..
+        } if row == 0 => Value::Null,
         Kind::Reference {
             table: parent,
             column,

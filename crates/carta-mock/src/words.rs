@@ -289,3 +289,15 @@ pub(crate) const ERRORS: &[&str] = &[
     "record not found",
     "quota exceeded",
 ];
+pub(crate) const SQL_TYPES: &[&str] = &[
+    "text",
+    "integer",
+    "uuid",
+    "timestamptz",
+    "boolean",
+    "bigint",
+    "jsonb",
+    "varchar(255)",
+    "numeric(10,2)",
+    "date",
+];

@@ -1,5 +1,7 @@
 //! Shared helpers: read DDL into a Catalog, plan it, and check generated
 //! rows against the Catalog's constraints without a database.
+// Each test binary uses a different part of these helpers.
+#![allow(dead_code)]
 
 use carta_catalog::{Catalog, IndexKey, QualifiedName};
 use carta_mock::{check_rows, plan, rows, MockOptions, Plan, Value};
