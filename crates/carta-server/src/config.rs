@@ -1,0 +1,65 @@
+//! The server's configuration. The `carta serve` command fills it from flags
+//! and environment variables (`CARTA_LISTEN`, `CARTA_STORE_URL`,
+//! `CARTA_MASTER_KEY`, `CARTA_KEY_FILE`); `carta.toml` has no `[serve]`
+//! section, because its parser rejects sections it does not know.
+
+use crate::ratelimit::LoginLimits;
+use carta_store::secrets::Keyring;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The store used when none is given: a SQLite file in the current folder.
+pub const DEFAULT_STORE_URL: &str = "sqlite://carta-store.db";
+/// The address used when none is given: loopback only, so a server started
+/// without thought is not reachable from the network.
+pub const DEFAULT_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+pub struct ServerConfig {
+    pub listen: SocketAddr,
+    pub store_url: String,
+    pub keyring: Keyring,
+    /// Where the keyring came from, if a file: reread when a connection is
+    /// sealed under a key id this process does not know yet (after
+    /// `carta admin rotate-key`).
+    pub key_file: Option<PathBuf>,
+    /// Largest request body accepted; larger ones get 413.
+    pub max_body_bytes: usize,
+    pub log_format: LogFormat,
+    /// Take the client IP from `X-Forwarded-For` (only behind a proxy that
+    /// sets it; otherwise clients could forge their address).
+    pub trust_proxy: bool,
+    /// How long a login session lasts (fixed, not sliding).
+    pub session_ttl: Duration,
+    pub login_limits: LoginLimits,
+    /// How long `POST .../connections/{cid}/test` waits for the database.
+    pub connection_test_timeout: Duration,
+}
+
+impl ServerConfig {
+    /// The defaults for everything but the store and the key.
+    pub fn new(store_url: impl Into<String>, keyring: Keyring) -> ServerConfig {
+        ServerConfig {
+            listen: DEFAULT_LISTEN,
+            store_url: store_url.into(),
+            keyring,
+            key_file: None,
+            max_body_bytes: 64 * 1024,
+            log_format: LogFormat::Text,
+            trust_proxy: false,
+            session_ttl: Duration::from_secs(12 * 60 * 60),
+            login_limits: LoginLimits::default(),
+            connection_test_timeout: Duration::from_secs(5),
+        }
+    }
+}

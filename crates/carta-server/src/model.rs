@@ -1,0 +1,364 @@
+//! Request and response bodies of the API, with their OpenAPI schemas.
+//!
+//! Responses are the API's own types, built from the store's records, so
+//! what a client sees is chosen here field by field (no hash, no sealed
+//! URI) and documented. Request bodies reject unknown fields.
+
+use carta_store::{
+    Audit, Connection, ConnectionMode, DbType, MemberRole, Membership, Scope, Token, TokenKind,
+    User, UserRole, Workspace,
+};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::openapi::schema::{Object, SchemaType, Type};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The OpenAPI schema of one of the store's text enums: a string with its values.
+fn text_enum(values: impl IntoIterator<Item = &'static str>) -> Object {
+    let mut object = Object::with_type(SchemaType::Type(Type::String));
+    object.enum_values = Some(values.into_iter().map(Into::into).collect());
+    object
+}
+
+fn user_role_schema() -> Object {
+    text_enum(UserRole::ALL.iter().map(|v| v.as_str()))
+}
+
+fn member_role_schema() -> Object {
+    text_enum(MemberRole::ALL.iter().map(|v| v.as_str()))
+}
+
+fn db_type_schema() -> Object {
+    text_enum(DbType::ALL.iter().map(|v| v.as_str()))
+}
+
+fn mode_schema() -> Object {
+    text_enum(ConnectionMode::ALL.iter().map(|v| v.as_str()))
+}
+
+fn token_kind_schema() -> Object {
+    text_enum(TokenKind::ALL.iter().map(|v| v.as_str()))
+}
+
+fn scopes_schema() -> utoipa::openapi::schema::Array {
+    utoipa::openapi::schema::Array::new(text_enum(Scope::ALL.iter().map(|v| v.as_str())))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserBody {
+    pub id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    #[schema(schema_with = user_role_schema)]
+    pub role: UserRole,
+    pub disabled: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<User> for UserBody {
+    fn from(user: User) -> UserBody {
+        UserBody {
+            id: user.id,
+            email: user.email,
+            full_name: user.full_name,
+            role: user.role,
+            disabled: user.disabled_at.is_some(),
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoginResponse {
+    /// The session token, for `Authorization: Bearer`; shown only here.
+    pub token: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub user: UserBody,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenBody {
+    pub id: Uuid,
+    #[schema(schema_with = token_kind_schema)]
+    pub kind: TokenKind,
+    pub name: Option<String>,
+    #[schema(schema_with = scopes_schema)]
+    pub scopes: Vec<Scope>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub revoked_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_used_at: Option<OffsetDateTime>,
+}
+
+impl From<Token> for TokenBody {
+    fn from(token: Token) -> TokenBody {
+        TokenBody {
+            id: token.id,
+            kind: token.kind,
+            name: token.name,
+            scopes: token.scopes,
+            created_at: token.created_at,
+            expires_at: token.expires_at,
+            revoked_at: token.revoked_at,
+            last_used_at: token.last_used_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTokenRequest {
+    pub name: String,
+    #[schema(schema_with = scopes_schema)]
+    pub scopes: Vec<Scope>,
+    /// Days until the token expires; omitted: it never expires.
+    pub expires_in_days: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedToken {
+    /// The secret, shown only in this response; only its hash is kept.
+    pub token: String,
+    #[serde(flatten)]
+    pub info: TokenBody,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateUser {
+    pub email: String,
+    pub full_name: String,
+    pub password: String,
+    #[schema(schema_with = user_role_schema)]
+    pub role: UserRole,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateUser {
+    pub full_name: Option<String>,
+    #[schema(schema_with = user_role_schema)]
+    pub role: Option<UserRole>,
+    /// `true` disables the account and revokes its tokens.
+    pub disabled: Option<bool>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkspaceBody {
+    pub id: Uuid,
+    pub name: String,
+    /// Who created it; the current owners are the members with role owner.
+    pub owner_id: Uuid,
+    /// The caller's role in it (global admins act as owner everywhere).
+    #[schema(schema_with = member_role_schema)]
+    pub role: MemberRole,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub deleted_at: Option<OffsetDateTime>,
+}
+
+impl WorkspaceBody {
+    pub fn new(workspace: Workspace, role: MemberRole) -> WorkspaceBody {
+        WorkspaceBody {
+            id: workspace.id,
+            name: workspace.name,
+            owner_id: workspace.owner_id,
+            role,
+            created_at: workspace.created_at,
+            updated_at: workspace.updated_at,
+            deleted_at: workspace.deleted_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceName {
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberBody {
+    pub user_id: Uuid,
+    pub email: String,
+    pub full_name: String,
+    #[schema(schema_with = member_role_schema)]
+    pub role: MemberRole,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Membership> for MemberBody {
+    fn from(member: Membership) -> MemberBody {
+        MemberBody {
+            user_id: member.user_id,
+            email: member.user_email,
+            full_name: member.user_full_name,
+            role: member.role,
+            created_at: member.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMember {
+    /// The email of an existing user.
+    pub email: String,
+    #[schema(schema_with = member_role_schema)]
+    pub role: MemberRole,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRoleChange {
+    #[schema(schema_with = member_role_schema)]
+    pub role: MemberRole,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConnectionBody {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub name: String,
+    #[schema(schema_with = db_type_schema)]
+    pub db_type: DbType,
+    #[schema(schema_with = mode_schema)]
+    pub mode: ConnectionMode,
+    /// The URI without its password: the only form the API ever returns.
+    pub redacted_uri: String,
+    pub created_by: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_tested_at: Option<OffsetDateTime>,
+    pub last_test_ok: Option<bool>,
+    pub last_test_detail: Option<String>,
+}
+
+impl From<Connection> for ConnectionBody {
+    fn from(connection: Connection) -> ConnectionBody {
+        ConnectionBody {
+            id: connection.id,
+            workspace_id: connection.workspace_id,
+            name: connection.name,
+            db_type: connection.db_type,
+            mode: connection.mode,
+            redacted_uri: connection.redacted_uri,
+            created_by: connection.created_by,
+            created_at: connection.created_at,
+            updated_at: connection.updated_at,
+            last_tested_at: connection.last_tested_at,
+            last_test_ok: connection.last_test_ok,
+            last_test_detail: connection.last_test_detail,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateConnection {
+    pub name: String,
+    #[schema(schema_with = db_type_schema)]
+    pub db_type: DbType,
+    /// Defaults to read-only.
+    #[serde(default)]
+    #[schema(schema_with = mode_schema)]
+    pub mode: ConnectionMode,
+    /// `postgres://`, `mysql://` or `sqlite://` URI; stored encrypted.
+    pub uri: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateConnection {
+    pub name: Option<String>,
+    #[schema(schema_with = mode_schema)]
+    pub mode: Option<ConnectionMode>,
+    /// A new URI (its scheme gives the database type).
+    pub uri: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConnectionTestResult {
+    pub ok: bool,
+    /// The server's version string, when the connection worked.
+    pub server_version: Option<String>,
+    /// Why it did not, with any credentials removed.
+    pub error: Option<String>,
+    pub elapsed_ms: u64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditBody {
+    pub id: Uuid,
+    pub workspace_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub action: String,
+    pub resource_type: String,
+    pub resource_id: Option<String>,
+    pub details: serde_json::Value,
+    pub ip: Option<String>,
+    pub user_agent: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Audit> for AuditBody {
+    fn from(audit: Audit) -> AuditBody {
+        AuditBody {
+            id: audit.id,
+            workspace_id: audit.workspace_id,
+            actor_id: audit.actor_id,
+            action: audit.action,
+            resource_type: audit.resource_type,
+            resource_id: audit.resource_id,
+            details: audit.details,
+            ip: audit.ip,
+            user_agent: audit.user_agent,
+            created_at: audit.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditPage {
+    /// Newest first.
+    pub items: Vec<AuditBody>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+}

@@ -1,0 +1,205 @@
+//! Connection URIs: checking what a client sends, redacting them for
+//! display, and testing one by connecting and asking the server's version.
+//! Every error text that leaves this module has the URI's password removed.
+
+use carta_store::DbType;
+use std::time::Duration;
+
+/// Why a URI is not accepted; never includes the URI itself.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UriError {
+    #[error("the URI cannot be parsed: {0}")]
+    Malformed(url::ParseError),
+    #[error("the URI scheme `{0}` is not postgres://, mysql:// or sqlite://")]
+    UnknownScheme(String),
+    #[error("a {scheme}:// URI does not match db_type {db_type}")]
+    Mismatch { scheme: String, db_type: DbType },
+}
+
+/// The database type a URI's scheme names.
+pub fn db_type_of(uri: &str) -> Result<DbType, UriError> {
+    let parsed = url::Url::parse(uri).map_err(UriError::Malformed)?;
+    match parsed.scheme() {
+        "postgres" | "postgresql" => Ok(DbType::Postgres),
+        "mysql" | "mariadb" => Ok(DbType::Mysql),
+        "sqlite" => Ok(DbType::Sqlite),
+        other => Err(UriError::UnknownScheme(other.to_string())),
+    }
+}
+
+/// Checks that `uri` is a URI of `db_type`.
+pub fn check_uri(uri: &str, db_type: DbType) -> Result<(), UriError> {
+    let actual = db_type_of(uri)?;
+    if actual == db_type {
+        Ok(())
+    } else {
+        Err(UriError::Mismatch {
+            scheme: uri.split("://").next().unwrap_or_default().to_string(),
+            db_type,
+        })
+    }
+}
+
+/// The URI as shown to clients: the password after `user:` is masked
+/// (`carta_source::redact_url`), and so is any query parameter whose name
+/// mentions a password (`?password=...`, `sslpassword=...`).
+pub fn redact(uri: &str) -> String {
+    let redacted = carta_source::redact_url(uri);
+    let Some((base, query)) = redacted.split_once('?') else {
+        return redacted;
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.to_ascii_lowercase().contains("pass") => format!("{key}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
+}
+
+/// Removes every spelling of the URI's secrets (the whole URI, its
+/// password raw and percent-decoded) from a message.
+pub fn scrub(message: &str, uri: &str) -> String {
+    let mut secrets: Vec<String> = vec![uri.to_string()];
+    if let Ok(parsed) = url::Url::parse(uri) {
+        let passwords = parsed.password().map(str::to_string).into_iter().chain(
+            parsed
+                .query_pairs()
+                .filter(|(key, _)| key.to_ascii_lowercase().contains("pass"))
+                .map(|(_, value)| value.into_owned()),
+        );
+        for password in passwords {
+            let decoded = percent_encoding::percent_decode_str(&password)
+                .decode_utf8_lossy()
+                .into_owned();
+            secrets.push(decoded);
+            secrets.push(password);
+        }
+    }
+    let mut scrubbed = message.to_string();
+    for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
+        let replacement = if secret == uri {
+            redact(uri)
+        } else {
+            "***".to_string()
+        };
+        scrubbed = scrubbed.replace(secret.as_str(), &replacement);
+    }
+    scrubbed
+}
+
+/// Connects and returns the server's version string, or why it could not
+/// (scrubbed of the URI's secrets).
+pub async fn server_version(
+    db_type: DbType,
+    uri: &str,
+    timeout: Duration,
+) -> Result<String, String> {
+    let attempt = async {
+        match db_type {
+            DbType::Postgres => postgres_version(uri).await,
+            DbType::Mysql => mysql_version(uri).await,
+            DbType::Sqlite => sqlite_version(uri).await,
+        }
+    };
+    match tokio::time::timeout(timeout, attempt).await {
+        Ok(Ok(version)) => Ok(version),
+        Ok(Err(message)) => Err(scrub(&message, uri)),
+        Err(_) => Err(format!("no answer within {} s", timeout.as_secs_f64())),
+    }
+}
+
+async fn postgres_version(uri: &str) -> Result<String, String> {
+    let (client, connection) = tokio_postgres::connect(uri, tokio_postgres::NoTls)
+        .await
+        .map_err(|e| e.to_string())?;
+    let driver = tokio::spawn(connection);
+    let version = client
+        .query_one("SELECT version()", &[])
+        .await
+        .and_then(|row| row.try_get::<_, String>(0))
+        .map_err(|e| e.to_string());
+    drop(client);
+    // The driver ends once the client is gone; its result adds nothing.
+    let _ = driver.await;
+    version
+}
+
+async fn mysql_version(uri: &str) -> Result<String, String> {
+    use mysql_async::prelude::Queryable;
+    let opts = mysql_async::Opts::from_url(uri).map_err(|e| e.to_string())?;
+    let mut conn = mysql_async::Conn::new(opts)
+        .await
+        .map_err(|e| e.to_string())?;
+    let version: Option<String> = conn
+        .query_first("SELECT VERSION()")
+        .await
+        .map_err(|e| e.to_string())?;
+    conn.disconnect().await.map_err(|e| e.to_string())?;
+    version.ok_or_else(|| "the server returned no version".to_string())
+}
+
+/// SQLite files are opened read-only and never created: a test must not
+/// leave files behind on the server.
+async fn sqlite_version(uri: &str) -> Result<String, String> {
+    let path = uri
+        .strip_prefix("sqlite://")
+        .or_else(|| uri.strip_prefix("sqlite:"))
+        .unwrap_or(uri)
+        .to_string();
+    tokio::task::spawn_blocking(move || {
+        use rusqlite::OpenFlags;
+        let db = rusqlite::Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| e.to_string())?;
+        // Reading the schema proves the file is a database, not just present.
+        db.query_row("SELECT count(*) FROM sqlite_master", [], |row| {
+            row.get::<_, i64>(0)
+        })
+        .map_err(|e| e.to_string())?;
+        db.query_row("SELECT 'SQLite ' || sqlite_version()", [], |row| row.get(0))
+            .map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_give_the_database_type() {
+        assert_eq!(db_type_of("postgresql://h/db"), Ok(DbType::Postgres));
+        assert_eq!(db_type_of("mariadb://h/db"), Ok(DbType::Mysql));
+        assert_eq!(db_type_of("sqlite:///tmp/x.db"), Ok(DbType::Sqlite));
+        assert!(matches!(db_type_of("http://h"), Err(UriError::UnknownScheme(s)) if s == "http"));
+        assert!(matches!(
+            db_type_of("not a uri"),
+            Err(UriError::Malformed(_))
+        ));
+        assert!(check_uri("mysql://h/db", DbType::Postgres).is_err());
+    }
+
+    #[test]
+    fn redaction_masks_userinfo_and_password_parameters() {
+        assert_eq!(
+            redact("postgres://ada:s3cret@db:5432/app?sslmode=require&password=other"),
+            "postgres://ada:***@db:5432/app?sslmode=require&password=***"
+        );
+        assert_eq!(redact("sqlite:///data/x.db"), "sqlite:///data/x.db");
+    }
+
+    #[test]
+    fn scrubbing_removes_raw_and_decoded_passwords() {
+        let uri = "postgres://ada:p%40ss%3Aword@db/app";
+        let message = format!("failed for {uri}: password p@ss:word or p%40ss%3Aword rejected");
+        let scrubbed = scrub(&message, uri);
+        assert!(!scrubbed.contains("p@ss:word"), "{scrubbed}");
+        assert!(!scrubbed.contains("p%40ss%3Aword"), "{scrubbed}");
+        assert!(scrubbed.contains("postgres://ada:***@db/app"), "{scrubbed}");
+    }
+}

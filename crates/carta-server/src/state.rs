@@ -1,0 +1,149 @@
+//! What every handler shares: the store, the keyring, the login limiter and
+//! the settings taken from [`ServerConfig`].
+
+use crate::config::ServerConfig;
+use crate::error::{ApiError, ServerError};
+use crate::extract::ClientMeta;
+use crate::ratelimit::LoginLimiter;
+use carta_store::secrets::{self, Keyring, SecretError};
+use carta_store::{NewAudit, SealedUri, Store};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    keyring: RwLock<Arc<Keyring>>,
+    key_file: Option<PathBuf>,
+    limiter: LoginLimiter,
+    /// A real argon2id hash of a random password: logins for unknown emails
+    /// verify against it, so they take as long as a wrong password.
+    decoy_hash: String,
+    session_ttl: Duration,
+    trust_proxy: bool,
+    max_body_bytes: usize,
+    connection_test_timeout: Duration,
+}
+
+/// One audit entry, as handlers describe it; [`AppState::audit`] adds who
+/// and from where.
+pub struct AuditEvent<'a> {
+    pub action: &'a str,
+    pub workspace_id: Option<Uuid>,
+    pub resource_type: &'a str,
+    pub resource_id: Option<String>,
+    pub details: serde_json::Value,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: ServerConfig) -> Result<AppState, ServerError> {
+        let decoy_hash = secrets::hash_password(&secrets::new_token().plain)?;
+        Ok(AppState {
+            inner: Arc::new(Inner {
+                store,
+                keyring: RwLock::new(Arc::new(config.keyring)),
+                key_file: config.key_file,
+                limiter: LoginLimiter::new(config.login_limits),
+                decoy_hash,
+                session_ttl: config.session_ttl,
+                trust_proxy: config.trust_proxy,
+                max_body_bytes: config.max_body_bytes,
+                connection_test_timeout: config.connection_test_timeout,
+            }),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn limiter(&self) -> &LoginLimiter {
+        &self.inner.limiter
+    }
+
+    pub fn decoy_hash(&self) -> &str {
+        &self.inner.decoy_hash
+    }
+
+    pub fn session_ttl(&self) -> Duration {
+        self.inner.session_ttl
+    }
+
+    pub fn trust_proxy(&self) -> bool {
+        self.inner.trust_proxy
+    }
+
+    pub fn max_body_bytes(&self) -> usize {
+        self.inner.max_body_bytes
+    }
+
+    pub fn connection_test_timeout(&self) -> Duration {
+        self.inner.connection_test_timeout
+    }
+
+    fn keyring(&self) -> Arc<Keyring> {
+        Arc::clone(
+            &self
+                .inner
+                .keyring
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    pub fn seal(&self, uri: &str) -> SealedUri {
+        self.keyring().seal(uri)
+    }
+
+    /// Opens a sealed URI; under a key id this process does not know (a
+    /// rotation happened since start), rereads the key file once and retries.
+    pub fn open(&self, sealed: &SealedUri) -> Result<String, ApiError> {
+        let keyring = self.keyring();
+        match keyring.open(sealed) {
+            Ok(uri) => Ok(uri),
+            Err(SecretError::UnknownKey(_)) if self.inner.key_file.is_some() => {
+                let reloaded = Keyring::from_env_or_file(None, self.inner.key_file.as_deref())
+                    .map_err(|e| ApiError::internal(&e))?;
+                let uri = reloaded.open(sealed).map_err(|e| ApiError::internal(&e))?;
+                *self
+                    .inner
+                    .keyring
+                    .write()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(reloaded);
+                tracing::info!("key file reloaded after a key rotation");
+                Ok(uri)
+            }
+            Err(e) => Err(ApiError::internal(&e)),
+        }
+    }
+
+    /// Appends to the audit trail. A request whose audit entry cannot be
+    /// written fails: an unaudited mutation is worse than a failed one.
+    pub async fn audit(
+        &self,
+        actor_id: Option<Uuid>,
+        client: &ClientMeta,
+        event: AuditEvent<'_>,
+    ) -> Result<(), ApiError> {
+        self.inner
+            .store
+            .append_audit(NewAudit {
+                workspace_id: event.workspace_id,
+                actor_id,
+                action: event.action.to_string(),
+                resource_type: event.resource_type.to_string(),
+                resource_id: event.resource_id,
+                details: event.details,
+                ip: client.ip.clone(),
+                user_agent: client.user_agent.clone(),
+            })
+            .await?;
+        Ok(())
+    }
+}
