@@ -2,6 +2,7 @@
 //! prints results, and maps typed errors to documented exit codes. No
 //! schema logic lives here.
 
+mod admin;
 mod config;
 mod coverage;
 mod diff;
@@ -10,6 +11,7 @@ mod inspect;
 mod lint;
 mod mock;
 mod progress;
+mod serve;
 mod snapshot;
 mod source;
 
@@ -41,6 +43,13 @@ enum Command {
     Snapshot(snapshot::Args),
     /// Fill a database (or files) with realistic rows that satisfy every constraint.
     Mock(mock::Args),
+    /// Run the platform's HTTP API (accounts, workspaces, connections, audit).
+    Serve(serve::Args),
+    /// Administer the platform's store: users and master keys.
+    Admin {
+        #[command(subcommand)]
+        command: admin::Command,
+    },
 }
 
 /// DDL dialect, when the file's own markers are not enough.
@@ -96,6 +105,8 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Lint(args) => lint::run(args).await?,
         Command::Snapshot(args) => snapshot::run(args).await?,
         Command::Mock(args) => mock::run(args).await?,
+        Command::Serve(args) => serve::run(args).await?,
+        Command::Admin { command } => admin::run(command).await?,
         Command::Diff(args) => {
             return Ok(match diff::run(args).await? {
                 diff::Outcome::Equal => ExitCode::SUCCESS,
