@@ -932,7 +932,7 @@ fn trim_float(n: f64) -> String {
 }
 
 fn function(name: &str, args: &[Ev]) -> Ev {
-    if args.iter().any(|a| *a == Ev::Unknown) {
+    if args.contains(&Ev::Unknown) {
         return Ev::Unknown;
     }
     let first = args.first();

@@ -190,9 +190,9 @@ pub fn plan(
 /// Deterministic: the value of (table, column, row) depends only on the seed, the names and the row
 /// number, so chunks can be generated in parallel and in any order, and adding a column or table
 /// changes no other column. Fixup columns are NULL here (see [`fixup_rows`]). An index outside the
-/// plan, or rows past the table's count, yield nothing.
-pub fn rows(plan: &Plan, catalog: &Catalog, index: usize, range: Range<u64>) -> RowIter {
-    let _ = catalog;
+/// plan, or rows past the table's count, yield nothing. The catalog is not read again: the plan
+/// holds the generators planned from it.
+pub fn rows(plan: &Plan, _catalog: &Catalog, index: usize, range: Range<u64>) -> RowIter {
     let rows = plan.state.gens.get(index).map_or(0, |t| t.rows);
     RowIter {
         state: Arc::clone(&plan.state),
@@ -237,8 +237,7 @@ impl Iterator for RowIter {
 
 /// For fixup `index`: (key values, set values) per row of its table, to apply with one set-based
 /// UPDATE (executors load them into a temporary table and `UPDATE t SET ... FROM tmp WHERE key = key`).
-pub fn fixup_rows(plan: &Plan, catalog: &Catalog, index: usize, range: Range<u64>) -> FixupIter {
-    let _ = catalog;
+pub fn fixup_rows(plan: &Plan, _catalog: &Catalog, index: usize, range: Range<u64>) -> FixupIter {
     let rows = plan
         .state
         .fixups
@@ -290,11 +289,10 @@ pub struct CheckViolation {
 /// `range` as they are loaded (fixup columns NULL), and returns what fails or cannot be decided.
 pub fn check_rows(
     plan: &Plan,
-    catalog: &Catalog,
+    _catalog: &Catalog,
     index: usize,
     range: Range<u64>,
 ) -> Vec<CheckViolation> {
-    let _ = catalog;
     let Some(checks) = plan.state.checks.get(index) else {
         return Vec::new();
     };

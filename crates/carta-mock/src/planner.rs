@@ -983,7 +983,9 @@ fn scalar_of(logical: &LogicalType) -> Option<Scalar> {
         }
         LogicalType::Decimal { precision, scale } => {
             let scale = scale.unwrap_or(if precision.is_some() { 0 } else { 2 });
-            let max = precision.map_or(i128::MAX, |p| 10i128.pow(p) - 1);
+            let max = precision
+                .and_then(|p| 10i128.checked_pow(p))
+                .map_or(i128::MAX, |m| m - 1);
             Scalar::Decimal { scale, max }
         }
         LogicalType::Float { .. } => Scalar::Float,

@@ -152,7 +152,7 @@ fn push_sentence(out: &mut String, d: &mut Draws) {
             _ => d.pick(ADJECTIVES),
         });
     }
-    out.push_str(" ");
+    out.push(' ');
     out.push_str(d.pick(WORDS));
     out.push('.');
 }

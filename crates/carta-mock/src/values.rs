@@ -440,7 +440,7 @@ fn kind_value(
         }
         Kind::Array { element, max_len } => {
             let len = d.below(u64::from(*max_len) + 1);
-            let element_stream = stream ^ 0x6172_7261_79;
+            let element_stream = stream ^ 0x0061_7272_6179;
             Value::Array(
                 (0..len)
                     .map(|i| kind_value(gens, table, element, element_stream ^ i, row, depth + 1))
