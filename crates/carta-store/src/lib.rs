@@ -13,6 +13,7 @@
 
 mod migrations;
 mod model;
+mod postgres;
 pub mod secrets;
 mod sqlite;
 
@@ -89,12 +90,14 @@ struct Inner {
 
 enum Db {
     Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
 }
 
 macro_rules! dispatch {
     ($store:ident . $method:ident ( $($arg:expr),* )) => {
         match &$store.inner.db {
             Db::Sqlite(db) => db.$method($($arg),*).await,
+            Db::Postgres(db) => db.$method($($arg),*).await,
         }
     };
 }
@@ -116,9 +119,7 @@ impl Store {
     /// plain path for an SQLite file.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let db = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Err(StoreError::Backend(
-                "the PostgreSQL store is not built yet".into(),
-            ));
+            Db::Postgres(postgres::PgStore::open(url).await?)
         } else {
             let path = url
                 .strip_prefix("sqlite://")
@@ -137,6 +138,7 @@ impl Store {
     pub fn backend(&self) -> Backend {
         match self.inner.db {
             Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
         }
     }
 
