@@ -563,3 +563,80 @@ fn writers_escape() {
     assert!(sql.contains("'it''s \"x\", y\nz', NULL, '{"), "{sql}");
     assert!(sql.trim_end().ends_with(");"));
 }
+
+#[test]
+fn children_are_created_after_their_parents() {
+    let catalog = catalog(
+        "CREATE TABLE orgs (id uuid PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now());
+         CREATE TABLE runs (id uuid PRIMARY KEY, org_id uuid NOT NULL REFERENCES orgs, created_at timestamptz NOT NULL,
+             started_at timestamptz, completed_at timestamptz, deleted_at timestamptz);",
+    );
+    let plan = planned(&catalog, &options(2000));
+    let orgs: HashMap<String, Value> = table_rows(&plan, &catalog, "public.orgs")
+        .into_iter()
+        .map(|r| (common::key(&r["id"]), r["created_at"].clone()))
+        .collect();
+    let micros = |v: &Value| match v {
+        Value::Timestamp { micros, .. } => Some(*micros),
+        _ => None,
+    };
+    let runs = table_rows(&plan, &catalog, "public.runs");
+    for run in &runs {
+        let created = micros(&run["created_at"]).unwrap();
+        assert!(created >= micros(&orgs[&common::key(&run["org_id"])]).unwrap());
+        if let (Some(started), Some(completed)) =
+            (micros(&run["started_at"]), micros(&run["completed_at"]))
+        {
+            assert!(started >= created && completed > started);
+        }
+    }
+    let deleted = runs
+        .iter()
+        .filter(|r| r["deleted_at"] != Value::Null)
+        .count();
+    assert!(deleted > 100 && deleted < 400, "{deleted} deleted of 2000");
+}
+
+#[test]
+fn sql_follows_the_catalog_dialect() {
+    let mut catalog = catalog("CREATE TABLE t (id int PRIMARY KEY, s text NOT NULL, b bytea NOT NULL, f boolean NOT NULL);");
+    let column = |c: &str| carta_catalog::ColumnRef {
+        table: carta_catalog::QualifiedName::new("public", "t"),
+        column: c.into(),
+    };
+    let mut options = options(1);
+    options.columns.insert(
+        column("s"),
+        ColumnOverride {
+            values: Some(vec!["a'b\\c".into()]),
+            ..Default::default()
+        },
+    );
+    options.columns.insert(
+        column("f"),
+        ColumnOverride {
+            values: Some(vec![true.into()]),
+            ..Default::default()
+        },
+    );
+    let sql = |catalog: &carta_catalog::Catalog| {
+        let plan = planned(catalog, &options);
+        let mut out = Vec::new();
+        write_table(FileFormat::Sql, catalog, &plan, 0, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let postgres = sql(&catalog);
+    assert!(postgres.starts_with("INSERT INTO \"public\".\"t\" (\"id\", \"s\", \"b\", \"f\") VALUES\n(1, 'a''b\\c', '\\x"), "{postgres}");
+    assert!(postgres.contains("::bytea, TRUE);"), "{postgres}");
+    catalog.dialect = carta_catalog::Dialect::Mysql;
+    let mysql = sql(&catalog);
+    assert!(
+        mysql.starts_with(
+            "INSERT INTO `public`.`t` (`id`, `s`, `b`, `f`) VALUES\n(1, 'a''b\\\\c', X'"
+        ),
+        "{mysql}"
+    );
+    assert!(mysql.ends_with(", 1);\n"), "{mysql}");
+    catalog.dialect = carta_catalog::Dialect::Sqlite;
+    assert!(sql(&catalog).contains("(1, 'a''b\\c', X'"));
+}
