@@ -4,7 +4,7 @@ use crate::constraints::{facts, Facts};
 use crate::expr::{self, eval, Expr};
 use crate::hash::{stream, Permutation};
 use crate::rules::{self, ColumnInput};
-use crate::values::{self, ColumnGen, Kind, Nulls, Pick, Presence, Scalar, TableGen};
+use crate::values::{self, Base, ColumnGen, Kind, Nulls, Pick, Presence, Scalar, TableGen};
 use crate::{Fixup, MockError, MockOptions, SequenceReset, TablePlan, Value};
 use carta_catalog::{
     Catalog, Column, ColumnRef, Dialect, ForeignKey, IndexKey, LogicalType, QualifiedName,
@@ -444,7 +444,12 @@ pub(crate) fn plan(
                     gen.nulls = Nulls::ratio(column_stream ^ 1, ratio);
                 }
             }
-            if let Some((condition, exact)) = &column_facts.present_when {
+            // A NOT NULL column cannot be made NULL by a condition: the CHECK is then left to sampling.
+            if let Some((condition, exact)) = column_facts
+                .present_when
+                .as_ref()
+                .filter(|_| column.nullable)
+            {
                 gen.present_when = Some(Presence {
                     condition: condition.clone(),
                     exact: *exact,
@@ -1086,7 +1091,7 @@ fn order_columns(
             }
             let fallback = std::mem::replace(&mut gens[c].kind, Kind::Serial { start: 0 });
             gens[c].kind = Kind::After {
-                base,
+                base: Base::Column(base),
                 min_delta,
                 max_delta,
                 scalar,
@@ -1101,13 +1106,17 @@ fn order_columns(
                 .into_iter()
                 .find_map(&parent_created);
             if let Some((table, column, pick)) = parent {
-                gens[c].kind = Kind::AfterParent {
-                    table,
-                    column,
-                    pick,
+                let fallback = std::mem::replace(&mut gens[c].kind, Kind::Serial { start: 0 });
+                gens[c].kind = Kind::After {
+                    base: Base::Parent {
+                        table,
+                        column,
+                        pick,
+                    },
                     min_delta: 0.0,
                     max_delta: 30.0 * DAY,
                     scalar,
+                    fallback: Box::new(fallback),
                 };
             }
         }

@@ -157,20 +157,25 @@ pub(crate) enum Kind {
     },
     /// Another column of the row plus a delta in `min..=max` (seconds for times, units for numbers).
     After {
-        base: usize,
+        base: Base,
         min_delta: f64,
         max_delta: f64,
         scalar: Scalar,
+        /// The column's own kind, for rows whose base is NULL.
         fallback: Box<Kind>,
     },
-    /// A parent row's column (picked as the FK picks it) plus a delta in seconds.
-    AfterParent {
+}
+
+/// What a derived (`After`) value is computed from.
+#[derive(Debug, Clone)]
+pub(crate) enum Base {
+    /// Another column of the same row.
+    Column(usize),
+    /// A column of the parent row a foreign key picks (a child is created after its parent).
+    Parent {
         table: usize,
         column: usize,
         pick: Pick,
-        min_delta: f64,
-        max_delta: f64,
-        scalar: Scalar,
     },
 }
 
@@ -464,22 +469,17 @@ fn kind_value(
             scalar,
             fallback,
         } => {
-            let base = value_at(gens, table, *base, row, depth + 1);
+            let base = match base {
+                Base::Column(column) => value_at(gens, table, *column, row, depth + 1),
+                Base::Parent {
+                    table: parent,
+                    column,
+                    pick,
+                } => value_at(gens, *parent, *column, pick.parent_row(row), depth + 1),
+            };
             let delta = min_delta + (max_delta - min_delta) * d.unit();
             shifted(&base, delta, *scalar)
                 .unwrap_or_else(|| kind_value(gens, table, fallback, stream, row, depth + 1))
-        }
-        Kind::AfterParent {
-            table: parent,
-            column,
-            pick,
-            min_delta,
-            max_delta,
-            scalar,
-        } => {
-            let base = value_at(gens, *parent, *column, pick.parent_row(row), depth + 1);
-            let delta = min_delta + (max_delta - min_delta) * d.unit();
-            shifted(&base, delta, *scalar).unwrap_or(Value::Null)
         }
     }
 }
