@@ -140,8 +140,7 @@ fn token_from(row: &Row) -> Result<Token, StoreError> {
     })
 }
 
-const WORKSPACE_COLUMNS: &str =
-    "w.id, w.name, w.owner_id, w.created_at, w.updated_at, w.deleted_at";
+const WORKSPACE_COLUMNS: &str = "id, name, owner_id, created_at, updated_at, deleted_at";
 
 fn workspace_from(row: &Row) -> Result<Workspace, StoreError> {
     Ok(Workspace {
@@ -670,7 +669,7 @@ impl PgStore {
         let row = one(
             &tx,
             &format!(
-                "SELECT {WORKSPACE_COLUMNS} FROM carta.workspaces w WHERE w.id = $1 AND ($2 OR w.deleted_at IS NULL)"
+                "SELECT {WORKSPACE_COLUMNS} FROM carta.workspaces WHERE id = $1 AND ($2 OR deleted_at IS NULL)"
             ),
             &[&id, &include_deleted],
         )
@@ -688,10 +687,10 @@ impl PgStore {
         let found = rows(
             &tx,
             &format!(
-                "SELECT {WORKSPACE_COLUMNS}, m.role FROM carta.memberships m
-                 JOIN carta.workspaces w ON w.id = m.workspace_id
-                 WHERE m.user_id = $1 AND w.deleted_at IS NULL
-                 ORDER BY w.name, w.id"
+                "SELECT {WORKSPACE_COLUMNS}, m.role FROM carta.workspaces
+                     JOIN (SELECT workspace_id, role FROM carta.memberships WHERE user_id = $1) m ON m.workspace_id = id
+                     WHERE deleted_at IS NULL
+                     ORDER BY name, id"
             ),
             &[&user],
         )
@@ -709,7 +708,7 @@ impl PgStore {
         let found = rows(
             &tx,
             &format!(
-                "SELECT {WORKSPACE_COLUMNS} FROM carta.workspaces w WHERE $1 OR w.deleted_at IS NULL ORDER BY w.name, w.id"
+                "SELECT {WORKSPACE_COLUMNS} FROM carta.workspaces WHERE $1 OR deleted_at IS NULL ORDER BY name, id"
             ),
             &[&include_deleted],
         )
@@ -729,7 +728,7 @@ impl PgStore {
         let row = one(
             &tx,
             &format!(
-                "UPDATE carta.workspaces AS w SET name = $2, updated_at = $3 WHERE w.id = $1 AND w.deleted_at IS NULL
+                "UPDATE carta.workspaces SET name = $2, updated_at = $3 WHERE id = $1 AND deleted_at IS NULL
                  RETURNING {WORKSPACE_COLUMNS}"
             ),
             &[&id, &name, &now],
@@ -761,10 +760,10 @@ impl PgStore {
         let row = one(
             &tx,
             &format!(
-                "UPDATE carta.workspaces AS w SET
-                    updated_at = CASE WHEN w.deleted_at IS NULL THEN w.updated_at ELSE $2 END,
+                "UPDATE carta.workspaces SET
+                    updated_at = CASE WHEN deleted_at IS NULL THEN updated_at ELSE $2 END,
                     deleted_at = NULL
-                 WHERE w.id = $1
+                 WHERE id = $1
                  RETURNING {WORKSPACE_COLUMNS}"
             ),
             &[&id, &now],

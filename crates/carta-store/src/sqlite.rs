@@ -126,8 +126,7 @@ fn token_from(row: &Row) -> rusqlite::Result<Token> {
     })
 }
 
-const WORKSPACE_COLUMNS: &str =
-    "w.id, w.name, w.owner_id, w.created_at, w.updated_at, w.deleted_at";
+const WORKSPACE_COLUMNS: &str = "id, name, owner_id, created_at, updated_at, deleted_at";
 
 fn workspace_from(row: &Row) -> rusqlite::Result<Workspace> {
     Ok(Workspace {
@@ -765,7 +764,7 @@ impl SqliteStore {
         self.read(move |conn| {
             one(
                 conn,
-                &format!("SELECT {WORKSPACE_COLUMNS} FROM workspaces w WHERE w.id = ?1 AND (?2 OR w.deleted_at IS NULL)"),
+                &format!("SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE id = ?1 AND (?2 OR deleted_at IS NULL)"),
                 params![id.to_string(), include_deleted],
                 workspace_from,
             )
@@ -781,10 +780,10 @@ impl SqliteStore {
             collect(
                 conn,
                 &format!(
-                    "SELECT {WORKSPACE_COLUMNS}, m.role FROM memberships m
-                     JOIN workspaces w ON w.id = m.workspace_id
-                     WHERE m.user_id = ?1 AND w.deleted_at IS NULL
-                     ORDER BY w.name, w.id"
+                    "SELECT {WORKSPACE_COLUMNS}, m.role FROM workspaces
+                     JOIN (SELECT workspace_id, role FROM memberships WHERE user_id = ?1) m ON m.workspace_id = id
+                     WHERE deleted_at IS NULL
+                     ORDER BY name, id"
                 ),
                 [user.to_string()],
                 |row| Ok((workspace_from(row)?, parsed_at(row, 6)?)),
@@ -801,7 +800,7 @@ impl SqliteStore {
             collect(
                 conn,
                 &format!(
-                    "SELECT {WORKSPACE_COLUMNS} FROM workspaces w WHERE ?1 OR w.deleted_at IS NULL ORDER BY w.name, w.id"
+                    "SELECT {WORKSPACE_COLUMNS} FROM workspaces WHERE ?1 OR deleted_at IS NULL ORDER BY name, id"
                 ),
                 [include_deleted],
                 workspace_from,
@@ -821,7 +820,7 @@ impl SqliteStore {
             one(
                 conn,
                 &format!(
-                    "UPDATE workspaces AS w SET name = ?2, updated_at = ?3 WHERE w.id = ?1 AND w.deleted_at IS NULL
+                    "UPDATE workspaces SET name = ?2, updated_at = ?3 WHERE id = ?1 AND deleted_at IS NULL
                      RETURNING {WORKSPACE_COLUMNS}"
                 ),
                 params![id.to_string(), name, time_text(now)],
@@ -852,10 +851,10 @@ impl SqliteStore {
             one(
                 conn,
                 &format!(
-                    "UPDATE workspaces AS w SET
-                        updated_at = CASE WHEN w.deleted_at IS NULL THEN w.updated_at ELSE ?2 END,
+                    "UPDATE workspaces SET
+                        updated_at = CASE WHEN deleted_at IS NULL THEN updated_at ELSE ?2 END,
                         deleted_at = NULL
-                     WHERE w.id = ?1
+                     WHERE id = ?1
                      RETURNING {WORKSPACE_COLUMNS}"
                 ),
                 params![id.to_string(), time_text(now)],

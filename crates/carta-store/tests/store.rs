@@ -1,0 +1,1164 @@
+//! One suite, run against both backends: an SQLite file in a temporary
+//! folder, and a fresh PostgreSQL database owned by a fresh role that is not
+//! a superuser (superusers bypass row-level security). Raw SQL on the same
+//! database checks what the store enforces below its API.
+
+use std::path::PathBuf;
+
+use carta_store::{
+    now, AuditFilter, Backend, ConnectionChange, ConnectionMode, DbType, MemberRole, NewAudit,
+    NewConnection, NewToken, NewUser, Scope, SealedUri, Store, StoreError, TokenKind, UriChange,
+    UserChange, UserRole, Uuid,
+};
+use time::Duration;
+
+/// Runs a future on a runtime of its own thread: usable from `Drop` inside a test's runtime.
+fn block_on<F>(future: F) -> F::Output
+where
+    F: std::future::Future + Send,
+    F::Output: Send,
+{
+    std::thread::scope(|scope| {
+        scope
+            .spawn(|| {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime")
+                    .block_on(future)
+            })
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+async fn pg_connect(url: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .unwrap_or_else(|e| panic!("cannot connect to {url}: {e}"));
+    tokio::spawn(connection);
+    client
+}
+
+async fn admin(url: &str, statements: &[String]) {
+    let client = pg_connect(url).await;
+    for sql in statements {
+        client
+            .batch_execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("`{sql}` failed: {e}"));
+    }
+}
+
+/// A fresh database owned by a fresh non-superuser role; both dropped on drop.
+struct PgStoreDatabase {
+    name: String,
+    admin_url: String,
+    url: String,
+}
+
+impl PgStoreDatabase {
+    fn create() -> PgStoreDatabase {
+        let server = carta_testkit::pg_server_url();
+        let name = format!("carta_store_test_{}", Uuid::new_v4().simple());
+        let admin_url = format!("{server}/postgres");
+        // Two statements: CREATE DATABASE cannot run in a (multi-statement) transaction.
+        let statements = [
+            format!("CREATE ROLE {name} LOGIN PASSWORD 'store-test' NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"),
+            format!("CREATE DATABASE {name} OWNER {name}"),
+        ];
+        block_on(admin(&admin_url, &statements));
+        let mut url = url::Url::parse(&server).expect("a PostgreSQL URL");
+        url.set_username(&name).expect("a user");
+        url.set_password(Some("store-test")).expect("a password");
+        url.set_path(&name);
+        PgStoreDatabase {
+            url: url.to_string(),
+            name,
+            admin_url,
+        }
+    }
+}
+
+impl Drop for PgStoreDatabase {
+    fn drop(&mut self) {
+        let statements = [
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            format!("DROP ROLE IF EXISTS {}", self.name),
+        ];
+        block_on(admin(&self.admin_url, &statements));
+    }
+}
+
+enum Database {
+    Sqlite { dir: PathBuf },
+    Postgres(PgStoreDatabase),
+}
+
+/// A store under test and raw access to the database behind it.
+struct Env {
+    store: Store,
+    url: String,
+    database: Database,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        if let Database::Sqlite { dir } = &self.database {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+impl Env {
+    async fn sqlite() -> Env {
+        let dir = std::env::temp_dir().join(format!("carta-store-test-{}", Uuid::new_v4()));
+        let url = format!("sqlite://{}", dir.join("nested/carta.db").display());
+        let store = Store::open(&url).await.expect("open SQLite store");
+        assert_eq!(store.backend(), Backend::Sqlite);
+        Env {
+            store,
+            url,
+            database: Database::Sqlite { dir },
+        }
+    }
+
+    async fn postgres() -> Env {
+        let database = PgStoreDatabase::create();
+        let url = database.url.clone();
+        let store = Store::open(&url).await.expect("open PostgreSQL store");
+        assert_eq!(store.backend(), Backend::Postgres);
+        Env {
+            store,
+            url,
+            database: Database::Postgres(database),
+        }
+    }
+
+    fn table(&self, name: &str) -> String {
+        match self.database {
+            Database::Sqlite { .. } => name.to_owned(),
+            Database::Postgres(_) => format!("carta.{name}"),
+        }
+    }
+
+    /// Runs SQL beside the store, as the role that owns its tables, across workspaces.
+    async fn raw(&self, sql: &str) -> Result<(), String> {
+        match &self.database {
+            Database::Sqlite { .. } => {
+                let path = self.url.strip_prefix("sqlite://").expect("an sqlite URL");
+                let conn = rusqlite::Connection::open(path).map_err(|e| e.to_string())?;
+                conn.execute_batch(sql).map_err(|e| e.to_string())
+            }
+            Database::Postgres(database) => {
+                let client = pg_connect(&database.url).await;
+                // Row-level security would hide every row from a statement
+                // naming no workspace, so that no trigger would even fire.
+                let sql = format!("SET carta.scope = 'system'; {sql}");
+                client.batch_execute(&sql).await.map_err(|e| {
+                    e.as_db_error()
+                        .map_or_else(|| e.to_string(), |db| db.message().to_owned())
+                })
+            }
+        }
+    }
+
+    async fn raw_count(&self, sql: &str) -> i64 {
+        match &self.database {
+            Database::Sqlite { .. } => {
+                let path = self.url.strip_prefix("sqlite://").expect("an sqlite URL");
+                let conn = rusqlite::Connection::open(path).expect("open");
+                conn.query_row(sql, [], |row| row.get(0)).expect("count")
+            }
+            Database::Postgres(database) => {
+                let client = pg_connect(&database.url).await;
+                client.query_one(sql, &[]).await.expect("count").get(0)
+            }
+        }
+    }
+}
+
+async fn user(store: &Store, email: &str, role: UserRole) -> carta_store::User {
+    store
+        .create_user(NewUser {
+            email: email.into(),
+            full_name: format!("User {email}"),
+            password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA".into(),
+            role,
+        })
+        .await
+        .expect("create user")
+}
+
+fn sealed(text: &str, key: &str) -> SealedUri {
+    SealedUri {
+        ciphertext: text.as_bytes().to_vec(),
+        key_id: key.into(),
+    }
+}
+
+fn new_connection(workspace: Uuid, name: &str, by: Uuid) -> NewConnection {
+    NewConnection {
+        workspace_id: workspace,
+        name: name.into(),
+        db_type: DbType::Postgres,
+        mode: ConnectionMode::ReadOnly,
+        uri: sealed(&format!("sealed {name}"), "aaaaaaaa"),
+        redacted_uri: format!("postgres://app:***@db/{name}"),
+        created_by: Some(by),
+    }
+}
+
+fn audit(workspace: Option<Uuid>, actor: Option<Uuid>, action: &str) -> NewAudit {
+    NewAudit {
+        workspace_id: workspace,
+        actor_id: actor,
+        action: action.into(),
+        resource_type: "test".into(),
+        resource_id: Some("r1".into()),
+        details: serde_json::json!({ "action": action }),
+        ip: Some("127.0.0.1".into()),
+        user_agent: Some("store-test".into()),
+    }
+}
+
+async fn users_and_unique_emails(env: Env) {
+    let store = &env.store;
+    assert_eq!(store.count_users().await.unwrap(), 0);
+    let ada = user(store, " Ada@Example.com ", UserRole::Admin).await;
+    assert_eq!(ada.email, "ada@example.com");
+    assert_eq!(store.user(ada.id).await.unwrap(), Some(ada.clone()));
+    assert_eq!(store.user(Uuid::new_v4()).await.unwrap(), None);
+
+    let with_hash = store
+        .user_by_email("ADA@example.COM")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(with_hash.user, ada);
+    assert!(with_hash.password_hash.starts_with("$argon2id$"));
+    assert!(store
+        .user_by_email("nobody@example.com")
+        .await
+        .unwrap()
+        .is_none());
+
+    let duplicate = store
+        .create_user(NewUser {
+            email: "ADA@EXAMPLE.COM".into(),
+            full_name: "Impostor".into(),
+            password_hash: "x".into(),
+            role: UserRole::Analyst,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(duplicate, StoreError::Conflict(_)),
+        "{duplicate:?}"
+    );
+    assert!(!duplicate.to_string().contains("ada@example.com"));
+
+    let bob = user(store, "bob@example.com", UserRole::Analyst).await;
+    assert_eq!(store.count_users().await.unwrap(), 2);
+    let listed: Vec<Uuid> = store
+        .list_users()
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(listed, [ada.id, bob.id]);
+
+    let changed = store
+        .update_user(
+            bob.id,
+            UserChange {
+                full_name: Some("Robert".into()),
+                role: Some(UserRole::Developer),
+                password_hash: Some("new-hash".into()),
+                disabled: Some(true),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.full_name, "Robert");
+    assert_eq!(changed.role, UserRole::Developer);
+    let disabled_at = changed.disabled_at.expect("disabled");
+    assert_eq!(store.user(bob.id).await.unwrap(), Some(changed.clone()));
+    let hash = store
+        .user_by_email("bob@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(hash.password_hash, "new-hash");
+
+    let again = store
+        .update_user(
+            bob.id,
+            UserChange {
+                disabled: Some(true),
+                ..UserChange::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        again.disabled_at,
+        Some(disabled_at),
+        "the first disable time is kept"
+    );
+    assert_eq!(again.full_name, "Robert", "fields not named stay");
+    let enabled = store
+        .update_user(
+            bob.id,
+            UserChange {
+                disabled: Some(false),
+                ..UserChange::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(enabled.disabled_at, None);
+
+    assert_eq!(
+        store
+            .update_user(Uuid::new_v4(), UserChange::default())
+            .await,
+        Err(StoreError::NotFound)
+    );
+    let json = serde_json::to_string(&ada).unwrap();
+    assert!(!json.contains("argon2"), "{json}");
+}
+
+async fn tokens(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Admin).await;
+    let start = now();
+    let session = store
+        .create_token(NewToken {
+            user_id: ada.id,
+            kind: TokenKind::Session,
+            name: None,
+            token_hash: "hash-session".into(),
+            scopes: vec![Scope::Write, Scope::Read, Scope::Write],
+            expires_at: Some(start + Duration::hours(12)),
+        })
+        .await
+        .unwrap();
+    assert_eq!(session.scopes, [Scope::Read, Scope::Write]);
+    assert!(session.is_active(start));
+    assert!(session.allows(Scope::Write));
+    assert_eq!(
+        store.token_by_hash("hash-session").await.unwrap(),
+        Some(session.clone())
+    );
+    assert_eq!(store.token_by_hash("hash-unknown").await.unwrap(), None);
+
+    let api = store
+        .create_token(NewToken {
+            user_id: ada.id,
+            kind: TokenKind::Api,
+            name: Some("ci".into()),
+            token_hash: "hash-api".into(),
+            scopes: vec![Scope::Read],
+            expires_at: None,
+        })
+        .await
+        .unwrap();
+    assert!(!api.allows(Scope::Write));
+    let expired = store
+        .create_token(NewToken {
+            user_id: ada.id,
+            kind: TokenKind::Api,
+            name: Some("old".into()),
+            token_hash: "hash-expired".into(),
+            scopes: vec![Scope::Read],
+            expires_at: Some(start - Duration::minutes(1)),
+        })
+        .await
+        .unwrap();
+    let found = store.token_by_hash("hash-expired").await.unwrap().unwrap();
+    assert_eq!(
+        found.expires_at, expired.expires_at,
+        "expired tokens are kept for the caller"
+    );
+    assert!(!found.is_active(start));
+
+    let duplicate = store
+        .create_token(NewToken {
+            user_id: ada.id,
+            kind: TokenKind::Api,
+            name: None,
+            token_hash: "hash-api".into(),
+            scopes: vec![],
+            expires_at: None,
+        })
+        .await;
+    assert!(
+        matches!(duplicate, Err(StoreError::Conflict(_))),
+        "{duplicate:?}"
+    );
+
+    store.touch_token(api.id, start).await.unwrap();
+    let touched = store.token_by_hash("hash-api").await.unwrap().unwrap();
+    assert_eq!(touched.last_used_at, Some(start));
+    store
+        .touch_token(api.id, start + Duration::seconds(30))
+        .await
+        .unwrap();
+    let within_a_minute = store.token_by_hash("hash-api").await.unwrap().unwrap();
+    assert_eq!(
+        within_a_minute.last_used_at,
+        Some(start),
+        "no write within a minute"
+    );
+    store
+        .touch_token(api.id, start + Duration::seconds(61))
+        .await
+        .unwrap();
+    let later = store.token_by_hash("hash-api").await.unwrap().unwrap();
+    assert_eq!(later.last_used_at, Some(start + Duration::seconds(61)));
+
+    store.revoke_token(api.id, start).await.unwrap();
+    let revoked = store.token_by_hash("hash-api").await.unwrap().unwrap();
+    assert_eq!(revoked.revoked_at, Some(start));
+    assert!(!revoked.is_active(start));
+    store
+        .revoke_token(api.id, start + Duration::hours(1))
+        .await
+        .unwrap();
+    let still = store.token_by_hash("hash-api").await.unwrap().unwrap();
+    assert_eq!(
+        still.revoked_at,
+        Some(start),
+        "the first revocation time is kept"
+    );
+    assert_eq!(
+        store.revoke_token(Uuid::new_v4(), start).await,
+        Err(StoreError::NotFound)
+    );
+
+    let second_session = store
+        .create_token(NewToken {
+            user_id: ada.id,
+            kind: TokenKind::Session,
+            name: None,
+            token_hash: "hash-session-2".into(),
+            scopes: vec![Scope::Read, Scope::Write],
+            expires_at: None,
+        })
+        .await
+        .unwrap();
+    // Live: session, second_session, expired (not revoked). Keep the session.
+    let count = store
+        .revoke_user_tokens(ada.id, Some(session.id), start)
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+    let kept = store.token_by_hash("hash-session").await.unwrap().unwrap();
+    assert_eq!(kept.revoked_at, None);
+    let gone = store
+        .token_by_hash("hash-session-2")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(gone.id, second_session.id);
+    assert_eq!(gone.revoked_at, Some(start));
+    assert_eq!(
+        store.revoke_user_tokens(ada.id, None, start).await.unwrap(),
+        1
+    );
+
+    let listed = store.list_tokens(ada.id).await.unwrap();
+    assert_eq!(listed.len(), 4);
+    assert!(listed.iter().all(|token| token.revoked_at.is_some()));
+    let json = serde_json::to_string(&listed).unwrap();
+    assert!(!json.contains("hash-"), "{json}");
+}
+
+async fn workspaces(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let bob = user(store, "bob@example.com", UserRole::Developer).await;
+    let alpha = store.create_workspace("Alpha", ada.id).await.unwrap();
+    let beta = store.create_workspace("Beta", bob.id).await.unwrap();
+    assert_eq!(alpha.owner_id, ada.id);
+    assert_eq!(
+        store.workspace(alpha.id, false).await.unwrap(),
+        Some(alpha.clone())
+    );
+
+    let owner = store
+        .membership(alpha.id, ada.id)
+        .await
+        .unwrap()
+        .expect("owner membership");
+    assert_eq!(owner.role, MemberRole::Owner);
+    assert_eq!(owner.user_email, "ada@example.com");
+    assert_eq!(store.membership(beta.id, ada.id).await.unwrap(), None);
+    assert_eq!(
+        store.workspaces_of(ada.id).await.unwrap(),
+        [(alpha.clone(), MemberRole::Owner)]
+    );
+    assert!(matches!(
+        store.create_workspace("Orphan", Uuid::new_v4()).await,
+        Err(StoreError::NotFound)
+    ));
+
+    let renamed = store
+        .rename_workspace(alpha.id, "Alpha team")
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "Alpha team");
+    assert_eq!(
+        store.workspace(alpha.id, false).await.unwrap(),
+        Some(renamed.clone())
+    );
+
+    store.delete_workspace(alpha.id, now()).await.unwrap();
+    assert_eq!(store.workspaces_of(ada.id).await.unwrap(), []);
+    assert_eq!(store.workspace(alpha.id, false).await.unwrap(), None);
+    let deleted = store
+        .workspace(alpha.id, true)
+        .await
+        .unwrap()
+        .expect("kept");
+    assert!(deleted.deleted_at.is_some());
+    assert_eq!(store.membership(alpha.id, ada.id).await.unwrap(), None);
+    assert_eq!(store.members(alpha.id).await.unwrap(), []);
+    assert_eq!(
+        store.delete_workspace(alpha.id, now()).await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        store.rename_workspace(alpha.id, "x").await,
+        Err(StoreError::NotFound)
+    );
+    let live: Vec<Uuid> = store
+        .all_workspaces(false)
+        .await
+        .unwrap()
+        .iter()
+        .map(|w| w.id)
+        .collect();
+    assert_eq!(live, [beta.id]);
+    let every: Vec<Uuid> = store
+        .all_workspaces(true)
+        .await
+        .unwrap()
+        .iter()
+        .map(|w| w.id)
+        .collect();
+    assert_eq!(every, [alpha.id, beta.id]);
+
+    let restored = store.restore_workspace(alpha.id).await.unwrap();
+    assert_eq!(restored.deleted_at, None);
+    assert_eq!(restored.name, "Alpha team");
+    assert_eq!(store.workspaces_of(ada.id).await.unwrap().len(), 1);
+    assert!(store.membership(alpha.id, ada.id).await.unwrap().is_some());
+    assert_eq!(
+        store.restore_workspace(Uuid::new_v4()).await,
+        Err(StoreError::NotFound)
+    );
+}
+
+async fn memberships(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let bob = user(store, "bob@example.com", UserRole::Analyst).await;
+    let cyd = user(store, "cyd@example.com", UserRole::Analyst).await;
+    let space = store.create_workspace("Space", ada.id).await.unwrap();
+
+    let added = store
+        .add_member(space.id, bob.id, MemberRole::Viewer)
+        .await
+        .unwrap();
+    assert_eq!(added.role, MemberRole::Viewer);
+    assert_eq!(added.user_full_name, "User bob@example.com");
+    assert_eq!(
+        store.membership(space.id, bob.id).await.unwrap(),
+        Some(added.clone())
+    );
+    assert!(matches!(
+        store.add_member(space.id, bob.id, MemberRole::Editor).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store
+            .add_member(space.id, Uuid::new_v4(), MemberRole::Viewer)
+            .await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        store
+            .add_member(Uuid::new_v4(), cyd.id, MemberRole::Viewer)
+            .await,
+        Err(StoreError::NotFound)
+    );
+
+    let editor = store
+        .set_member_role(space.id, bob.id, MemberRole::Editor)
+        .await
+        .unwrap();
+    assert_eq!(editor.role, MemberRole::Editor);
+    assert_eq!(
+        store
+            .membership(space.id, bob.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .role,
+        MemberRole::Editor
+    );
+    assert_eq!(
+        store
+            .set_member_role(space.id, cyd.id, MemberRole::Editor)
+            .await,
+        Err(StoreError::NotFound)
+    );
+
+    assert_eq!(
+        store
+            .set_member_role(space.id, ada.id, MemberRole::Admin)
+            .await,
+        Err(StoreError::LastOwner)
+    );
+    assert_eq!(
+        store.remove_member(space.id, ada.id).await,
+        Err(StoreError::LastOwner)
+    );
+    assert_eq!(
+        store
+            .membership(space.id, ada.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .role,
+        MemberRole::Owner
+    );
+
+    store
+        .set_member_role(space.id, bob.id, MemberRole::Owner)
+        .await
+        .unwrap();
+    let demoted = store
+        .set_member_role(space.id, ada.id, MemberRole::Viewer)
+        .await
+        .unwrap();
+    assert_eq!(demoted.role, MemberRole::Viewer);
+    assert_eq!(
+        store.remove_member(space.id, bob.id).await,
+        Err(StoreError::LastOwner)
+    );
+    store.remove_member(space.id, ada.id).await.unwrap();
+    assert_eq!(
+        store.remove_member(space.id, ada.id).await,
+        Err(StoreError::NotFound)
+    );
+
+    store
+        .add_member(space.id, cyd.id, MemberRole::Admin)
+        .await
+        .unwrap();
+    let members: Vec<(Uuid, MemberRole)> = store
+        .members(space.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|m| (m.user_id, m.role))
+        .collect();
+    assert_eq!(
+        members,
+        [(bob.id, MemberRole::Owner), (cyd.id, MemberRole::Admin)]
+    );
+
+    assert!(MemberRole::Viewer < MemberRole::Editor);
+    assert!(MemberRole::Editor < MemberRole::Admin);
+    assert!(MemberRole::Admin < MemberRole::Owner);
+}
+
+async fn connections_are_scoped_by_workspace(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let mine = store.create_workspace("Mine", ada.id).await.unwrap();
+    let theirs = store.create_workspace("Theirs", ada.id).await.unwrap();
+
+    let prod = store
+        .create_connection(new_connection(mine.id, "prod", ada.id))
+        .await
+        .unwrap();
+    let other = store
+        .create_connection(new_connection(theirs.id, "other", ada.id))
+        .await
+        .unwrap();
+    assert_eq!(prod.mode, ConnectionMode::ReadOnly);
+    assert_eq!(
+        store.connection(mine.id, prod.id).await.unwrap(),
+        Some(prod.clone())
+    );
+    assert_eq!(store.connection(theirs.id, prod.id).await.unwrap(), None);
+    assert_eq!(store.connection(mine.id, other.id).await.unwrap(), None);
+    let listed: Vec<Uuid> = store
+        .connections(mine.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|c| c.id)
+        .collect();
+    assert_eq!(listed, [prod.id]);
+    assert!(matches!(
+        store
+            .create_connection(new_connection(mine.id, "prod", ada.id))
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(
+        store
+            .create_connection(new_connection(Uuid::new_v4(), "x", ada.id))
+            .await,
+        Err(StoreError::NotFound)
+    );
+
+    let json = serde_json::to_value(&prod).unwrap();
+    assert_eq!(json["redacted_uri"], "postgres://app:***@db/prod");
+    assert_eq!(json["mode"], "read-only");
+    assert!(
+        json.get("uri").is_none() && json.get("connection_uri").is_none(),
+        "{json}"
+    );
+
+    let foreign = ConnectionChange {
+        name: Some("stolen".into()),
+        ..ConnectionChange::default()
+    };
+    assert_eq!(
+        store.update_connection(theirs.id, prod.id, foreign).await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        store.delete_connection(theirs.id, prod.id).await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        store
+            .record_connection_test(theirs.id, prod.id, now(), true, "x")
+            .await,
+        Err(StoreError::NotFound)
+    );
+
+    let tested_at = now();
+    store
+        .record_connection_test(mine.id, prod.id, tested_at, true, "PostgreSQL 15.4")
+        .await
+        .unwrap();
+    let tested = store.connection(mine.id, prod.id).await.unwrap().unwrap();
+    assert_eq!(tested.last_tested_at, Some(tested_at));
+    assert_eq!(tested.last_test_ok, Some(true));
+    assert_eq!(tested.last_test_detail.as_deref(), Some("PostgreSQL 15.4"));
+
+    let renamed = store
+        .update_connection(
+            mine.id,
+            prod.id,
+            ConnectionChange {
+                name: Some("production".into()),
+                mode: Some(ConnectionMode::ReadWrite),
+                ..ConnectionChange::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "production");
+    assert_eq!(renamed.mode, ConnectionMode::ReadWrite);
+    assert_eq!(renamed.db_type, DbType::Postgres);
+    assert_eq!(
+        renamed.last_test_ok,
+        Some(true),
+        "a rename keeps the test result"
+    );
+
+    let moved = store
+        .update_connection(
+            mine.id,
+            prod.id,
+            ConnectionChange {
+                db_type: Some(DbType::Mysql),
+                uri: Some(UriChange {
+                    sealed: sealed("sealed new", "aaaaaaaa"),
+                    redacted: "mysql://app:***@db2/prod".into(),
+                }),
+                ..ConnectionChange::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.uri, sealed("sealed new", "aaaaaaaa"));
+    assert_eq!(moved.redacted_uri, "mysql://app:***@db2/prod");
+    assert_eq!(moved.db_type, DbType::Mysql);
+    assert_eq!(moved.last_tested_at, None, "a new URI clears the old test");
+    assert_eq!(moved.last_test_ok, None);
+    assert_eq!(
+        store.connection(mine.id, prod.id).await.unwrap(),
+        Some(moved)
+    );
+
+    store.delete_workspace(mine.id, now()).await.unwrap();
+    assert_eq!(store.connections(mine.id).await.unwrap(), []);
+    assert_eq!(store.connection(mine.id, prod.id).await.unwrap(), None);
+    store.restore_workspace(mine.id).await.unwrap();
+
+    store.delete_connection(mine.id, prod.id).await.unwrap();
+    assert_eq!(store.connection(mine.id, prod.id).await.unwrap(), None);
+    assert_eq!(
+        store.delete_connection(mine.id, prod.id).await,
+        Err(StoreError::NotFound)
+    );
+}
+
+async fn reseal_is_compare_and_set(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let space = store.create_workspace("Space", ada.id).await.unwrap();
+    let gone = store.create_workspace("Gone", ada.id).await.unwrap();
+    let a = store
+        .create_connection(new_connection(space.id, "a", ada.id))
+        .await
+        .unwrap();
+    let b = store
+        .create_connection(new_connection(gone.id, "b", ada.id))
+        .await
+        .unwrap();
+    store.delete_workspace(gone.id, now()).await.unwrap();
+
+    let mut sealed_uris = store.sealed_uris().await.unwrap();
+    sealed_uris.sort_by_key(|(id, _)| *id);
+    let mut expected = vec![(a.id, a.uri.clone()), (b.id, b.uri.clone())];
+    expected.sort_by_key(|(id, _)| *id);
+    assert_eq!(sealed_uris, expected, "deleted workspaces are rotated too");
+
+    assert!(store
+        .reseal_uri(a.id, "aaaaaaaa", sealed("resealed", "bbbbbbbb"))
+        .await
+        .unwrap());
+    let resealed = store.connection(space.id, a.id).await.unwrap().unwrap();
+    assert_eq!(resealed.uri, sealed("resealed", "bbbbbbbb"));
+    assert_eq!(
+        resealed.updated_at, a.updated_at,
+        "a reseal is not a user's change"
+    );
+
+    assert!(
+        !store
+            .reseal_uri(a.id, "aaaaaaaa", sealed("stale", "cccccccc"))
+            .await
+            .unwrap(),
+        "a URI no longer under the old key is left alone"
+    );
+    assert_eq!(
+        store.connection(space.id, a.id).await.unwrap().unwrap().uri,
+        sealed("resealed", "bbbbbbbb")
+    );
+    assert!(!store
+        .reseal_uri(Uuid::new_v4(), "aaaaaaaa", sealed("x", "y"))
+        .await
+        .unwrap());
+}
+
+async fn audits_filter_page_and_refuse_changes(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Admin).await;
+    let bob = user(store, "bob@example.com", UserRole::Analyst).await;
+    let one = store.create_workspace("One", ada.id).await.unwrap();
+    let two = store.create_workspace("Two", bob.id).await.unwrap();
+
+    let before = now();
+    store
+        .append_audit(audit(None, None, "auth.login_failed"))
+        .await
+        .unwrap();
+    store
+        .append_audit(audit(None, Some(ada.id), "auth.login"))
+        .await
+        .unwrap();
+    for index in 0..5 {
+        store
+            .append_audit(audit(
+                Some(one.id),
+                Some(ada.id),
+                &format!("connection.create.{index}"),
+            ))
+            .await
+            .unwrap();
+    }
+    store
+        .append_audit(audit(Some(two.id), Some(bob.id), "connection.delete"))
+        .await
+        .unwrap();
+    store
+        .append_audit(audit(Some(one.id), Some(bob.id), "member.add"))
+        .await
+        .unwrap();
+
+    let every = store.audits(AuditFilter::default()).await.unwrap();
+    assert_eq!(every.len(), 9);
+    assert_eq!(every[0].action, "member.add", "newest first");
+    assert_eq!(every[8].action, "auth.login_failed");
+    assert_eq!(every[8].actor_id, None);
+    assert_eq!(
+        every[0].details,
+        serde_json::json!({ "action": "member.add" })
+    );
+    assert_eq!(every[0].ip.as_deref(), Some("127.0.0.1"));
+    assert!(every[0].created_at >= before);
+
+    let in_one = store
+        .audits(AuditFilter {
+            workspace_id: Some(one.id),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(in_one.len(), 6);
+    assert!(in_one.iter().all(|a| a.workspace_id == Some(one.id)));
+
+    let by_bob = store
+        .audits(AuditFilter {
+            actor_id: Some(bob.id),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    let actions: Vec<&str> = by_bob.iter().map(|a| a.action.as_str()).collect();
+    assert_eq!(actions, ["member.add", "connection.delete"]);
+
+    let connection_events = store
+        .audits(AuditFilter {
+            action: Some("connection.".into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(connection_events.len(), 6);
+    let logins = store
+        .audits(AuditFilter {
+            action: Some("auth.login".into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(logins.len(), 2, "prefix match");
+    let literal = store
+        .audits(AuditFilter {
+            action: Some("auth%".into()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(literal, [], "the prefix is not a pattern");
+
+    let future = store
+        .audits(AuditFilter {
+            since: Some(now() + Duration::hours(1)),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(future, []);
+    let until = store
+        .audits(AuditFilter {
+            until: Some(before),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(until, []);
+    let window = store
+        .audits(AuditFilter {
+            since: Some(before),
+            until: Some(now() + Duration::seconds(1)),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(window.len(), 9);
+
+    let mut pages = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = store
+            .audits(AuditFilter {
+                workspace_id: Some(one.id),
+                limit: Some(4),
+                before_id: cursor,
+                ..AuditFilter::default()
+            })
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 4);
+        cursor = page.last().map(|a| a.id);
+        pages.push(page);
+    }
+    assert_eq!(pages.iter().map(Vec::len).collect::<Vec<_>>(), [4, 2]);
+    assert_eq!(
+        pages.concat(),
+        in_one,
+        "pages add up to the whole, in order"
+    );
+    let unknown_cursor = store
+        .audits(AuditFilter {
+            before_id: Some(Uuid::new_v4()),
+            ..AuditFilter::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(unknown_cursor, []);
+
+    let audits = env.table("audits");
+    let update = env
+        .raw(&format!("UPDATE {audits} SET action = 'forged'"))
+        .await;
+    assert!(
+        update.as_ref().is_err_and(|e| e.contains("append-only")),
+        "{update:?}"
+    );
+    let delete = env.raw(&format!("DELETE FROM {audits}")).await;
+    assert!(
+        delete.as_ref().is_err_and(|e| e.contains("append-only")),
+        "{delete:?}"
+    );
+    if let Database::Postgres(_) = env.database {
+        let truncate = env.raw("TRUNCATE carta.audits").await;
+        assert!(
+            truncate.as_ref().is_err_and(|e| e.contains("append-only")),
+            "{truncate:?}"
+        );
+    }
+    assert_eq!(store.audits(AuditFilter::default()).await.unwrap(), every);
+}
+
+async fn migrations_are_idempotent(env: Env) {
+    let ada = user(&env.store, "ada@example.com", UserRole::Admin).await;
+    let reopened = Store::open(&env.url).await.expect("reopen");
+    let again = Store::open(&env.url).await.expect("reopen twice");
+    reopened.ping().await.unwrap();
+    assert_eq!(again.user(ada.id).await.unwrap(), Some(ada));
+    let migrations = env.table("schema_migrations");
+    assert_eq!(
+        env.raw_count(&format!("SELECT count(*) FROM {migrations}"))
+            .await,
+        1
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(super::Env::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(super::Env::postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    users_and_unique_emails,
+    tokens,
+    workspaces,
+    memberships,
+    connections_are_scoped_by_workspace,
+    reseal_is_compare_and_set,
+    audits_filter_page_and_refuse_changes,
+    migrations_are_idempotent,
+);
+
+/// Row-level security holds even for the role that owns the tables: a
+/// transaction that does not name a workspace, or names another one, sees nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_row_level_security_hides_other_workspaces() {
+    let env = Env::postgres().await;
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Admin).await;
+    let mine = store.create_workspace("Mine", ada.id).await.unwrap();
+    let other = store.create_workspace("Other", ada.id).await.unwrap();
+    store
+        .create_connection(new_connection(mine.id, "prod", ada.id))
+        .await
+        .unwrap();
+    store
+        .append_audit(audit(Some(mine.id), Some(ada.id), "connection.create"))
+        .await
+        .unwrap();
+
+    let Database::Postgres(database) = &env.database else {
+        unreachable!("a PostgreSQL environment")
+    };
+    let mut client = pg_connect(&database.url).await;
+    let is_superuser: bool = client
+        .query_one(
+            "SELECT rolsuper FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert!(!is_superuser);
+
+    for table in ["connections", "memberships", "audits", "workspaces"] {
+        let sql = format!("SELECT count(*) FROM carta.{table}");
+        let unscoped: i64 = client.query_one(&sql, &[]).await.unwrap().get(0);
+        assert_eq!(unscoped, 0, "{table} without carta.workspace_id");
+
+        // The other workspace has its own row and its owner's membership, but
+        // no connection or audit.
+        let in_other = i64::from(table == "workspaces" || table == "memberships");
+        for (workspace, expected) in [(other.id, in_other), (mine.id, 1)] {
+            let tx = client.transaction().await.unwrap();
+            tx.execute(
+                "SELECT set_config('carta.workspace_id', $1, true)",
+                &[&workspace.to_string()],
+            )
+            .await
+            .unwrap();
+            let seen: i64 = tx.query_one(&sql, &[]).await.unwrap().get(0);
+            assert_eq!(seen, expected, "{table} under workspace {workspace}");
+            tx.commit().await.unwrap();
+        }
+    }
+
+    let forged = client
+        .batch_execute(&format!(
+            "INSERT INTO carta.connections (id, workspace_id, name, db_type, connection_uri,
+                 connection_uri_key_id, redacted_uri, created_at, updated_at)
+             VALUES (gen_random_uuid(), '{}', 'forged', 'postgres', '\\x00', 'k', 'r', now(), now())",
+            mine.id
+        ))
+        .await;
+    assert!(forged.is_err(), "an insert outside the scope is refused");
+}
+
+#[tokio::test]
+async fn sqlite_store_file_is_private_and_in_a_created_folder() {
+    let env = Env::sqlite().await;
+    let path = env.url.strip_prefix("sqlite://").unwrap();
+    assert!(std::path::Path::new(path).exists());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+}
