@@ -1,148 +1,26 @@
 //! PostgreSQL spelling of names and literals.
 
-use carta_catalog::QualifiedName;
+use carta_catalog::{Dialect, QualifiedName};
 
-/// Reserved words (and type/function-name words) that cannot stand bare as
-/// a name. Unreserved keywords are valid names and need no quotes.
-const RESERVED: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "asymmetric",
-    "authorization",
-    "binary",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "collation",
-    "column",
-    "concurrently",
-    "constraint",
-    "create",
-    "cross",
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_schema",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "freeze",
-    "from",
-    "full",
-    "grant",
-    "group",
-    "having",
-    "ilike",
-    "in",
-    "initially",
-    "inner",
-    "intersect",
-    "into",
-    "is",
-    "isnull",
-    "join",
-    "lateral",
-    "leading",
-    "left",
-    "like",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "natural",
-    "not",
-    "notnull",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "outer",
-    "overlaps",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "right",
-    "select",
-    "session_user",
-    "similar",
-    "some",
-    "symmetric",
-    "system_user",
-    "table",
-    "tablesample",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "variadic",
-    "verbose",
-    "when",
-    "where",
-    "window",
-    "with",
-];
-
-/// A name as PostgreSQL reads it back unchanged: bare when it is lower
-/// case, starts with a letter or `_`, holds only letters, digits, `_` and
-/// `$`, and is not a reserved word; double-quoted otherwise.
+/// A name as PostgreSQL reads it back unchanged (see [`carta_sql::ident`]).
 pub fn ident(name: &str) -> String {
-    let mut chars = name.chars();
-    let plain = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c == '_')
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '$')
-        && !RESERVED.contains(&name);
-    if plain {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('"', "\"\""))
-    }
+    carta_sql::ident(Dialect::Postgres, name)
 }
 
 /// `schema.name`, each part quoted as needed.
 pub fn qualified(name: &QualifiedName) -> String {
-    format!("{}.{}", ident(&name.schema), ident(&name.name))
+    carta_sql::qualified(Dialect::Postgres, name)
 }
 
 /// A comma-separated list of names.
 pub fn ident_list(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| ident(n))
-        .collect::<Vec<_>>()
-        .join(", ")
+    carta_sql::ident_list(Dialect::Postgres, names)
 }
 
 /// A standard string literal (`standard_conforming_strings` is on since
 /// PostgreSQL 9.1): only the single quote is doubled.
 pub fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+    carta_sql::literal(Dialect::Postgres, text)
 }
 
 /// `body` between dollar quotes whose tag does not occur in it.
@@ -163,25 +41,6 @@ pub fn dollar_quote(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn plain_names_stay_bare() {
-        assert_eq!(ident("users"), "users");
-        assert_eq!(ident("_tmp$1"), "_tmp$1");
-        assert_eq!(ident("created_at2"), "created_at2");
-    }
-
-    #[test]
-    fn names_needing_quotes_are_quoted() {
-        assert_eq!(ident("user"), "\"user\"");
-        assert_eq!(ident("order"), "\"order\"");
-        assert_eq!(ident("Users"), "\"Users\"");
-        assert_eq!(ident("1st"), "\"1st\"");
-        assert_eq!(ident("my table"), "\"my table\"");
-        assert_eq!(ident("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(ident(""), "\"\"");
-        assert_eq!(ident("café"), "\"café\"");
-    }
 
     #[test]
     fn qualified_names_quote_each_part() {

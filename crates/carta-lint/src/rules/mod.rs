@@ -146,30 +146,22 @@ impl TableContext<'_> {
 
     /// The table's name as SQL, quoted where needed.
     fn table_sql(&self) -> String {
-        format!(
-            "{}.{}",
-            ident(self.dialect(), &self.name.schema),
-            ident(self.dialect(), &self.name.name)
-        )
+        carta_sql::qualified(self.dialect(), self.name)
     }
 
     fn ident(&self, name: &str) -> String {
-        ident(self.dialect(), name)
+        carta_sql::ident(self.dialect(), name)
     }
 
     fn idents(&self, names: &[String]) -> String {
-        names
-            .iter()
-            .map(|n| self.ident(n))
-            .collect::<Vec<_>>()
-            .join(", ")
+        carta_sql::ident_list(self.dialect(), names)
     }
 
     /// `schema.name` of something in the table's schema (an index), as SQL.
     fn schema_object_sql(&self, name: &str) -> String {
         format!(
             "{}.{}",
-            ident(self.dialect(), &self.name.schema),
+            carta_sql::ident(self.dialect(), &self.name.schema),
             self.ident(name)
         )
     }
@@ -531,103 +523,7 @@ fn mentions(expression: &str, name: &str) -> bool {
         })
 }
 
-/// PostgreSQL's reserved key words: identifiers that must be quoted.
-const RESERVED: &[&str] = &[
-    "all",
-    "analyse",
-    "analyze",
-    "and",
-    "any",
-    "array",
-    "as",
-    "asc",
-    "asymmetric",
-    "both",
-    "case",
-    "cast",
-    "check",
-    "collate",
-    "column",
-    "constraint",
-    "create",
-    "current_catalog",
-    "current_date",
-    "current_role",
-    "current_time",
-    "current_timestamp",
-    "current_user",
-    "default",
-    "deferrable",
-    "desc",
-    "distinct",
-    "do",
-    "else",
-    "end",
-    "except",
-    "false",
-    "fetch",
-    "for",
-    "foreign",
-    "from",
-    "grant",
-    "group",
-    "having",
-    "in",
-    "initially",
-    "intersect",
-    "into",
-    "lateral",
-    "leading",
-    "limit",
-    "localtime",
-    "localtimestamp",
-    "not",
-    "null",
-    "offset",
-    "on",
-    "only",
-    "or",
-    "order",
-    "placing",
-    "primary",
-    "references",
-    "returning",
-    "select",
-    "session_user",
-    "some",
-    "symmetric",
-    "table",
-    "then",
-    "to",
-    "trailing",
-    "true",
-    "union",
-    "unique",
-    "user",
-    "using",
-    "variadic",
-    "when",
-    "where",
-    "window",
-    "with",
-];
-
-/// An identifier as SQL: bare when lower-case letters, digits and
-/// underscores and not reserved, else quoted in the dialect's way.
-fn ident(dialect: Dialect, name: &str) -> String {
-    let plain = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-        && !RESERVED.contains(&name);
-    match (plain, dialect) {
-        (true, _) => name.to_string(),
-        (false, Dialect::Mysql) => format!("`{}`", name.replace('`', "``")),
-        (false, _) => format!("\"{}\"", name.replace('"', "\"\"")),
-    }
-}
-
-/// A string literal for hints.
+/// A string literal for hints. Hint texts are plain words, spelled the same in every dialect.
 fn literal(text: &str) -> String {
-    format!("'{}'", text.replace('\'', "''"))
+    carta_sql::literal(Dialect::Postgres, text)
 }
