@@ -14,9 +14,11 @@
 //!   changes incompatibly; [`Catalog::from_json`] refuses other versions.
 
 mod model;
+mod patterns;
 mod relations;
 
 pub use model::*;
+pub use patterns::{compile as compile_pattern, PatternError, TablePatterns};
 pub use relations::{Relation, RelationGraph, RelationKind};
 
 use schemars::JsonSchema;

@@ -83,7 +83,10 @@ fn fingerprint_ignores_volatile_facts_and_order() {
     assert_eq!(a.fingerprint, b.fingerprint);
     assert!(a.fingerprint.starts_with("sha256:"));
     // Left out of the hash, not out of the Catalog.
-    assert_eq!(b.source.as_ref().map(|s| s.location.as_str()), Some("postgres://h/db"));
+    assert_eq!(
+        b.source.as_ref().map(|s| s.location.as_str()),
+        Some("postgres://h/db")
+    );
     assert!(b.tables().any(|(_, t)| t.row_estimate == Some(1_000_000)));
     assert_eq!(b.compute_fingerprint(), b.fingerprint);
 }

@@ -4,9 +4,8 @@
 //! command line.
 
 use crate::ConfigError;
-use carta_catalog::{Catalog, QualifiedName};
+use carta_catalog::{Catalog, QualifiedName, TablePatterns};
 use carta_source::Location;
-use globset::{Glob, GlobSet, GlobSetBuilder};
 use std::collections::BTreeSet;
 use toml::Spanned;
 
@@ -18,47 +17,18 @@ pub struct TableSelection {
     pub exclude: Vec<String>,
 }
 
-/// One list of patterns, compiled.
-struct Patterns {
-    qualified: GlobSet,
-    bare: GlobSet,
-}
-
-impl Patterns {
-    fn new(patterns: &[String]) -> Result<Patterns, ConfigError> {
-        let mut qualified = GlobSetBuilder::new();
-        let mut bare = GlobSetBuilder::new();
-        for pattern in patterns {
-            let glob = compile(pattern)?;
-            if pattern.contains('.') {
-                qualified.add(glob);
-            } else {
-                bare.add(glob);
-            }
-        }
-        let build = |builder: GlobSetBuilder| {
-            builder.build().map_err(|e| ConfigError::Pattern {
-                pattern: patterns.join(", "),
-                message: e.to_string(),
-            })
-        };
-        Ok(Patterns {
-            qualified: build(qualified)?,
-            bare: build(bare)?,
-        })
-    }
-
-    fn matches(&self, table: &QualifiedName) -> bool {
-        self.bare.is_match(&table.name) || self.qualified.is_match(table.to_string())
-    }
-}
-
 /// Checks one pattern; the parser calls this to report a bad one where it was written.
-pub(crate) fn compile(pattern: &str) -> Result<Glob, ConfigError> {
-    Glob::new(pattern).map_err(|e| ConfigError::Pattern {
-        pattern: pattern.to_string(),
-        message: e.kind().to_string(),
-    })
+pub(crate) fn compile(pattern: &str) -> Result<(), ConfigError> {
+    carta_catalog::compile_pattern(pattern)
+        .map(|_| ())
+        .map_err(pattern_error)
+}
+
+fn pattern_error(e: carta_catalog::PatternError) -> ConfigError {
+    ConfigError::Pattern {
+        pattern: e.pattern,
+        message: e.message,
+    }
 }
 
 /// Table patterns, each checked where it was written.
@@ -88,8 +58,8 @@ impl TableSelection {
         if self.is_everything() {
             return Ok(removed);
         }
-        let include = Patterns::new(&self.include)?;
-        let exclude = Patterns::new(&self.exclude)?;
+        let include = TablePatterns::new(&self.include).map_err(pattern_error)?;
+        let exclude = TablePatterns::new(&self.exclude).map_err(pattern_error)?;
         for schema in &mut catalog.schemas {
             let schema_name = schema.name.clone();
             schema.tables.retain(|table| {

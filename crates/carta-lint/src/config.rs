@@ -3,8 +3,8 @@
 
 use crate::rules::{rule, rules, OptionKind, RuleInfo};
 use crate::Severity;
-use carta_catalog::QualifiedName;
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use carta_catalog::TablePatterns;
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use std::collections::BTreeMap;
 
 /// What to lint and how. The default runs every rule that is on by default.
@@ -71,7 +71,7 @@ impl LintConfig {
             // Options and patterns of a disabled rule are still checked, so a
             // mistake surfaces before someone turns the rule on.
             let options = OptionValues::resolve(info, &setting.options)?;
-            let exclude = TablePatterns::new(&setting.exclude)?;
+            let exclude = table_patterns(&setting.exclude)?;
             if setting.enabled.unwrap_or(info.enabled_by_default) {
                 planned.push(PlannedRule {
                     info,
@@ -82,7 +82,7 @@ impl LintConfig {
             }
         }
         Ok(Plan {
-            exclude: TablePatterns::new(&self.exclude)?,
+            exclude: table_patterns(&self.exclude)?,
             rules: planned,
         })
     }
@@ -100,42 +100,12 @@ pub(crate) struct PlannedRule {
     pub exclude: TablePatterns,
 }
 
-/// Table globs, split like `carta.toml`'s: with a dot they match `schema.table`.
-pub(crate) struct TablePatterns {
-    qualified: GlobSet,
-    bare: GlobSet,
-}
-
-impl TablePatterns {
-    fn new(patterns: &[String]) -> Result<TablePatterns, LintConfigError> {
-        let mut qualified = GlobSetBuilder::new();
-        let mut bare = GlobSetBuilder::new();
-        for pattern in patterns {
-            let glob = Glob::new(pattern).map_err(|e| LintConfigError::Pattern {
-                pattern: pattern.clone(),
-                message: e.kind().to_string(),
-            })?;
-            if pattern.contains('.') {
-                qualified.add(glob);
-            } else {
-                bare.add(glob);
-            }
-        }
-        let build = |builder: GlobSetBuilder| {
-            builder.build().map_err(|e| LintConfigError::Pattern {
-                pattern: patterns.join(", "),
-                message: e.to_string(),
-            })
-        };
-        Ok(TablePatterns {
-            qualified: build(qualified)?,
-            bare: build(bare)?,
-        })
-    }
-
-    pub fn matches(&self, table: &QualifiedName) -> bool {
-        self.bare.is_match(&table.name) || self.qualified.is_match(table.to_string())
-    }
+/// Compiles table patterns, naming a bad one.
+fn table_patterns(patterns: &[String]) -> Result<TablePatterns, LintConfigError> {
+    TablePatterns::new(patterns).map_err(|e| LintConfigError::Pattern {
+        pattern: e.pattern,
+        message: e.message,
+    })
 }
 
 /// One option's value, checked against its [`OptionKind`].

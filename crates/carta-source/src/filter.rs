@@ -6,8 +6,7 @@
 //! translate them into SQL `LIKE` patterns with [`Filter::like_patterns`] so
 //! excluded objects are never fetched; DDL sources call [`Filter::apply`].
 
-use carta_catalog::Catalog;
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use carta_catalog::{Catalog, TablePatterns};
 
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -41,38 +40,22 @@ impl Filter {
         self.exclude_set().map(|_| ())
     }
 
-    fn exclude_set(&self) -> Result<(GlobSet, GlobSet), FilterError> {
-        let mut qualified = GlobSetBuilder::new();
-        let mut bare = GlobSetBuilder::new();
-        for pattern in &self.exclude {
-            let glob = Glob::new(pattern).map_err(|e| FilterError {
-                pattern: pattern.clone(),
-                message: e.kind().to_string(),
-            })?;
-            if pattern.contains('.') {
-                qualified.add(glob);
-            } else {
-                bare.add(glob);
-            }
-        }
-        let build = |b: GlobSetBuilder| {
-            b.build().map_err(|e| FilterError {
-                pattern: self.exclude.join(", "),
-                message: e.to_string(),
-            })
-        };
-        Ok((build(qualified)?, build(bare)?))
+    fn exclude_set(&self) -> Result<TablePatterns, FilterError> {
+        TablePatterns::new(&self.exclude).map_err(|e| FilterError {
+            pattern: e.pattern,
+            message: e.message,
+        })
     }
 
     /// Removes excluded schemas and tables from a Catalog read in full.
     pub fn apply(&self, catalog: &mut Catalog) -> Result<(), FilterError> {
-        let (qualified, bare) = self.exclude_set()?;
+        let exclude = self.exclude_set()?;
         catalog.schemas.retain(|s| self.includes_schema(&s.name));
         for schema in &mut catalog.schemas {
             let name = schema.name.clone();
-            schema.tables.retain(|t| {
-                !bare.is_match(&t.name) && !qualified.is_match(format!("{name}.{}", t.name))
-            });
+            schema
+                .tables
+                .retain(|t| !exclude.matches_parts(&name, &t.name));
         }
         Ok(())
     }
