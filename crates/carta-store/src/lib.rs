@@ -125,6 +125,11 @@ impl Store {
                 .strip_prefix("sqlite://")
                 .or_else(|| url.strip_prefix("sqlite:"))
                 .unwrap_or(url);
+            if path.is_empty() {
+                return Err(StoreError::Backend(
+                    "the store URL names no SQLite file".into(),
+                ));
+            }
             Db::Sqlite(sqlite::SqliteStore::open(path).await?)
         };
         Ok(Store {

@@ -677,6 +677,46 @@ async fn memberships(env: Env) {
     assert!(MemberRole::Admin < MemberRole::Owner);
 }
 
+/// Two owners demoting each other at once: the store serializes the two
+/// changes, so exactly one succeeds and the workspace keeps an owner.
+async fn concurrent_demotions_keep_an_owner(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let bob = user(store, "bob@example.com", UserRole::Developer).await;
+    for round in 0..40 {
+        let space = store
+            .create_workspace(&format!("Space {round}"), ada.id)
+            .await
+            .unwrap();
+        store
+            .add_member(space.id, bob.id, MemberRole::Owner)
+            .await
+            .unwrap();
+        let (first, second) = tokio::join!(
+            store.set_member_role(space.id, ada.id, MemberRole::Editor),
+            store.set_member_role(space.id, bob.id, MemberRole::Editor),
+        );
+        let outcomes = [first.is_ok(), second.is_ok()];
+        assert_eq!(
+            outcomes.iter().filter(|ok| **ok).count(),
+            1,
+            "{first:?} {second:?}"
+        );
+        assert!(
+            matches!(first, Err(StoreError::LastOwner))
+                || matches!(second, Err(StoreError::LastOwner))
+        );
+        let owners = store
+            .members(space.id)
+            .await
+            .unwrap()
+            .iter()
+            .filter(|m| m.role == MemberRole::Owner)
+            .count();
+        assert_eq!(owners, 1);
+    }
+}
+
 async fn connections_are_scoped_by_workspace(env: Env) {
     let store = &env.store;
     let ada = user(store, "ada@example.com", UserRole::Developer).await;
@@ -1079,6 +1119,7 @@ on_both_backends!(
     tokens,
     workspaces,
     memberships,
+    concurrent_demotions_keep_an_owner,
     connections_are_scoped_by_workspace,
     reseal_is_compare_and_set,
     audits_filter_page_and_refuse_changes,
