@@ -69,7 +69,7 @@ fn open(file: &TempFile) -> Lite {
     Lite(rusqlite::Connection::open(&file.path).unwrap())
 }
 
-async fn load_seed(seed: &str) {
+async fn load_seed(seed: &str) -> TempFile {
     let (file, catalog) = database(&common::seed(seed)).await;
     let plan = common::plan(&catalog, &common::options(&[]));
     assert!(
@@ -84,16 +84,73 @@ async fn load_seed(seed: &str) {
         .unwrap_or_else(|e| panic!("{seed}: {e}"));
     progress.assert_complete(&plan);
     common::verify(&mut open(&file), &catalog, &plan).await;
+    file
 }
+
+/// Rows of `table` where `condition` holds, after checking the table has rows at all.
+async fn count(probe: &mut Lite, table: &str, condition: &str) -> i64 {
+    assert!(
+        probe.number(&format!("SELECT count(*) FROM {table}")).await > 0,
+        "{table} is empty"
+    );
+    probe
+        .number(&format!("SELECT count(*) FROM {table} WHERE {condition}"))
+        .await
+}
+
+/// `strftime('%Y-%m-%dT%H:%M:%fZ')` text, as the seed's defaults write it.
+const ISO_MILLIS: &str = "'[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z'";
 
 #[tokio::test]
 async fn orko_loads_into_sqlite() {
-    load_seed("sqlite/000_orko.sql").await;
+    let file = load_seed("sqlite/000_orko.sql").await;
+    let mut probe = open(&file);
+    // TEXT times are spelled like their defaults and ordered like times.
+    for column in ["created_at", "updated_at", "expires_at", "revoked_at"] {
+        let off = format!("{column} IS NOT NULL AND {column} NOT GLOB {ISO_MILLIS}");
+        assert_eq!(count(&mut probe, "auth_tokens", &off).await, 0, "{column}");
+    }
+    assert_eq!(
+        count(&mut probe, "auth_tokens", "expires_at <= created_at").await,
+        0
+    );
+    assert!(count(&mut probe, "auth_tokens", "revoked_at IS NOT NULL").await > 0);
+    assert_eq!(
+        count(
+            &mut probe,
+            "auth_tokens",
+            "julianday(updated_at) < julianday(created_at)"
+        )
+        .await,
+        0
+    );
+    // TEXT checked with json_valid holds JSON objects.
+    assert_eq!(
+        count(&mut probe, "automations", "json_type(config) <> 'object'").await,
+        0
+    );
 }
 
 #[tokio::test]
 async fn plugins_loads_into_sqlite() {
-    load_seed("sqlite/002_plugins.sql").await;
+    let file = load_seed("sqlite/002_plugins.sql").await;
+    let mut probe = open(&file);
+    let iso = format!("date_joined NOT GLOB {ISO_MILLIS}");
+    assert_eq!(count(&mut probe, "\"user\"", &iso).await, 0);
+    // CURRENT_TIMESTAMP's spelling: 'YYYY-MM-DD HH:MM:SS'.
+    assert_eq!(
+        count(
+            &mut probe,
+            "plugin",
+            "created_at IS NOT NULL AND created_at <> datetime(created_at)"
+        )
+        .await,
+        0
+    );
+    assert_eq!(
+        count(&mut probe, "plugin", "json_type(credentials) <> 'object'").await,
+        0
+    );
 }
 
 #[tokio::test]

@@ -25,6 +25,8 @@ pub(crate) struct Facts {
     pub after: Option<(String, bool)>,
     /// NULL unless the condition holds; `exact`: never NULL when it holds.
     pub present_when: Option<(Expr, bool)>,
+    /// `json_valid(column)`: the column holds JSON text.
+    pub json: bool,
 }
 
 /// Facts per column name from the parsed CHECK expressions of one table.
@@ -71,6 +73,13 @@ fn apply(term: &Expr, out: &mut BTreeMap<String, Facts>) {
         Expr::Not(inner) => {
             if let Expr::Column(column) = inner.uncast() {
                 out.entry(column.clone()).or_default().allowed = Some(vec![Lit::Bool(false)]);
+            }
+        }
+        Expr::Func(name, args) if name == "json_valid" => {
+            if let [arg] = args.as_slice() {
+                if let Some(column) = arg.column() {
+                    out.entry(column.to_string()).or_default().json = true;
+                }
             }
         }
         Expr::Or(terms) => or(terms, out),
@@ -297,6 +306,14 @@ mod tests {
             Some(vec![Lit::Str("x".into()), Lit::Str("y".into())])
         );
         assert_eq!(f["level"].allowed.as_ref().map(Vec::len), Some(3));
+    }
+
+    #[test]
+    fn json_valid_marks_a_json_column() {
+        let f = of(&["json_valid(credentials)", "(JSON_VALID(`properties`))"]);
+        assert!(f["credentials"].json);
+        assert!(f["properties"].json);
+        assert!(!of(&["(length(name) > 0)"])["name"].json);
     }
 
     #[test]

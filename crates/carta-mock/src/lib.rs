@@ -12,6 +12,7 @@ mod expr;
 mod hash;
 mod planner;
 mod rules;
+mod semantic;
 mod text;
 mod time;
 mod values;

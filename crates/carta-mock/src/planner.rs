@@ -4,6 +4,7 @@ use crate::constraints::{facts, Facts};
 use crate::expr::{self, eval, Expr};
 use crate::hash::{stream, Permutation};
 use crate::rules::{self, ColumnInput};
+use crate::semantic::{semantic, table_time_text, StoredTime};
 use crate::values::{self, Base, ColumnGen, Kind, Nulls, Pick, Presence, Scalar, TableGen};
 use crate::{Fixup, MockError, MockOptions, SequenceReset, TablePlan, Value};
 use carta_catalog::{
@@ -159,14 +160,6 @@ pub(crate) fn plan(
             .copied()
             .unwrap_or(options.default_rows)
     };
-    let columns_of = |t: usize| -> Vec<&Column> {
-        tables[t]
-            .1
-            .columns
-            .iter()
-            .filter(|c| c.generated.is_none())
-            .collect()
-    };
 
     let mut checks_of = Vec::new();
     let mut facts_of = Vec::new();
@@ -179,6 +172,35 @@ pub(crate) fn plan(
         facts_of.push(facts(&parsed));
         checks_of.push(checks);
     }
+
+    // The written columns (generated ones left out) with their types by meaning, and how each
+    // stores its times: a TEXT `created_at` is planned as a timestamp and written as text.
+    let mut semantic_columns: Vec<Vec<Column>> = Vec::with_capacity(tables.len());
+    let mut stored_of: Vec<Vec<Option<StoredTime>>> = Vec::with_capacity(tables.len());
+    for (t, (_, table)) in tables.iter().enumerate() {
+        let written: Vec<&Column> = table
+            .columns
+            .iter()
+            .filter(|c| c.generated.is_none())
+            .collect();
+        let table_text = table_time_text(&written);
+        let no_facts = Facts::default();
+        let (columns, stored) = written
+            .iter()
+            .map(|column| {
+                let column_facts = facts_of[t].get(&column.name).unwrap_or(&no_facts);
+                let meaning = semantic(column, column_facts, table_text);
+                let planned = Column {
+                    logical_type: meaning.logical,
+                    ..(*column).clone()
+                };
+                (planned, meaning.stored)
+            })
+            .unzip();
+        semantic_columns.push(columns);
+        stored_of.push(stored);
+    }
+    let columns_of = |t: usize| -> Vec<&Column> { semantic_columns[t].iter().collect() };
 
     let mut gens: Vec<Option<TableGen>> = vec![None; tables.len()];
     let mut fixups = Vec::new();
@@ -382,6 +404,7 @@ pub(crate) fn plan(
                 nulls: Nulls::NEVER,
                 present_when: None,
                 deferred: false,
+                stored: None,
                 kind: Kind::Serial { start: 1 },
             };
             if let Some(&e) = writer.get(column.name.as_str()) {
@@ -437,6 +460,7 @@ pub(crate) fn plan(
                     qualified: format!("{name}.{}", column.name),
                 };
                 gen.kind = rules::kind(&input)?;
+                gen.stored = stored_of[t][c];
                 if !never_null {
                     let ratio = overrides
                         .and_then(|o| o.null_ratio)

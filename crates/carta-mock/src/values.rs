@@ -3,6 +3,7 @@
 
 use crate::expr::{eval, Ev, Expr};
 use crate::hash::{below, draw, skewed, Permutation};
+use crate::semantic::{self, StoredTime};
 use crate::text::{render, render_unique, truncate_at_char, Draws, TextKind};
 use crate::time::{MICROS_PER_DAY, MICROS_PER_SECOND};
 use crate::Value;
@@ -31,6 +32,8 @@ pub(crate) struct ColumnGen {
     pub present_when: Option<Presence>,
     /// A fixup column: NULL during the load, its value set afterwards.
     pub deferred: bool,
+    /// A time kept as text or epoch seconds: generated as a time, written in this form.
+    pub stored: Option<StoredTime>,
     pub kind: Kind,
 }
 
@@ -246,7 +249,17 @@ pub(crate) fn value(gens: &[TableGen], table: usize, column: usize, row: u64) ->
     value_at(gens, table, column, row, 0)
 }
 
+/// The value as written: a time in its column's stored form.
 fn value_at(gens: &[TableGen], table: usize, column: usize, row: u64, depth: u32) -> Value {
+    let value = generated_at(gens, table, column, row, depth);
+    match gens[table].columns[column].stored {
+        Some(stored) => semantic::store(value, stored),
+        None => value,
+    }
+}
+
+/// The value as generated (times as [`Value::Timestamp`]), which derived values build on.
+fn generated_at(gens: &[TableGen], table: usize, column: usize, row: u64, depth: u32) -> Value {
     if depth > MAX_DEPTH {
         return Value::Null;
     }
@@ -470,12 +483,12 @@ fn kind_value(
             fallback,
         } => {
             let base = match base {
-                Base::Column(column) => value_at(gens, table, *column, row, depth + 1),
+                Base::Column(column) => generated_at(gens, table, *column, row, depth + 1),
                 Base::Parent {
                     table: parent,
                     column,
                     pick,
-                } => value_at(gens, *parent, *column, pick.parent_row(row), depth + 1),
+                } => generated_at(gens, *parent, *column, pick.parent_row(row), depth + 1),
             };
             let delta = min_delta + (max_delta - min_delta) * d.unit();
             shifted(&base, delta, *scalar)
