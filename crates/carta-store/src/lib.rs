@@ -190,6 +190,7 @@ impl Store {
     pub async fn create_token(&self, new: NewToken) -> Result<Token, StoreError> {
         let new = NewToken {
             expires_at: new.expires_at.map(instant),
+            scopes: model::canonical_scopes(&new.scopes),
             ..new
         };
         dispatch!(self.create_token(new, now()))
@@ -221,7 +222,16 @@ impl Store {
             }
             touched.insert(id, at);
         }
-        dispatch!(self.touch_token(id, at, stale_before))
+        let touched = dispatch!(self.touch_token(id, at, stale_before));
+        if touched.is_err() {
+            // Not written: let the next request try again.
+            self.inner
+                .touched
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(&id);
+        }
+        touched
     }
 
     /// Revokes one token (keeping the first revocation time). NotFound if

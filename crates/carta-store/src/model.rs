@@ -344,12 +344,17 @@ impl AuditFilter {
     }
 }
 
-/// Scopes as stored: sorted, unique, space-separated (as in OAuth).
-pub(crate) fn scopes_to_text(scopes: &[Scope]) -> String {
+/// Sorted and without repeats: the one form a set of scopes is kept in.
+pub(crate) fn canonical_scopes(scopes: &[Scope]) -> Vec<Scope> {
     let mut sorted = scopes.to_vec();
     sorted.sort();
     sorted.dedup();
     sorted
+}
+
+/// Scopes as stored: space-separated (as in OAuth).
+pub(crate) fn scopes_to_text(scopes: &[Scope]) -> String {
+    scopes
         .iter()
         .map(|scope| scope.as_str())
         .collect::<Vec<_>>()

@@ -529,7 +529,7 @@ impl PgStore {
             user_id: new.user_id,
             kind: new.kind,
             name: new.name,
-            scopes: scopes_from_text(&scopes).map_err(unknown)?,
+            scopes: new.scopes,
             created_at: now,
             expires_at: new.expires_at,
             revoked_at: None,

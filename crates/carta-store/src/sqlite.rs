@@ -612,8 +612,7 @@ impl SqliteStore {
                 user_id: new.user_id,
                 kind: new.kind,
                 name: new.name,
-                scopes: scopes_from_text(&scopes_to_text(&new.scopes))
-                    .map_err(|e| StoreError::Backend(e.to_string()))?,
+                scopes: new.scopes,
                 created_at: now,
                 expires_at: new.expires_at,
                 revoked_at: None,
