@@ -54,7 +54,7 @@ impl From<rusqlite::Error> for StoreError {
 
 fn time_text(at: Timestamp) -> String {
     at.format(TIME_FORMAT)
-        .unwrap_or_else(|_| unreachable!("every UTC instant the store makes has four-digit years"))
+        .unwrap_or_else(|_| unreachable!("an OffsetDateTime has every component this format names"))
 }
 
 fn conversion_error(
