@@ -6,9 +6,13 @@ use crate::values::{json_string, uuid_text};
 use crate::{fixup_rows, rows, FileFormat, Plan, Value};
 use carta_catalog::{Catalog, Dialect, Identity, QualifiedName};
 use std::io::{self, Write};
+use std::ops::Range;
 
 /// Rows per INSERT statement and per fixup UPDATE.
 const BATCH: usize = 1000;
+
+/// Rows rendered per chunk: a multiple of [`BATCH`], so every chunk starts its own INSERT.
+const CHUNK_ROWS: u64 = 16 * BATCH as u64;
 
 pub(crate) fn write_table(
     format: FileFormat,
@@ -23,104 +27,161 @@ pub(crate) fn write_table(
             format!("no table {index} in the plan"),
         )
     })?;
-    let mut out = io::BufWriter::with_capacity(1 << 16, out);
-    let mut line = String::with_capacity(256);
-    match format {
-        FileFormat::Csv => {
-            for (i, column) in table.columns.iter().enumerate() {
-                if i > 0 {
-                    line.push(',');
-                }
-                csv_field(&mut line, column);
+    let layout = Layout::new(format, catalog, table);
+    if format == FileFormat::Csv {
+        let mut header = String::with_capacity(256);
+        for (i, column) in table.columns.iter().enumerate() {
+            if i > 0 {
+                header.push(',');
             }
-            line.push_str("\r\n");
-            out.write_all(line.as_bytes())?;
-            for row in rows(plan, catalog, index, 0..table.rows) {
-                line.clear();
-                for (i, value) in row.iter().enumerate() {
-                    if i > 0 {
-                        line.push(',');
-                    }
-                    csv_value(&mut line, value);
-                }
-                line.push_str("\r\n");
-                out.write_all(line.as_bytes())?;
-            }
+            csv_field(&mut header, column);
         }
-        FileFormat::Ndjson => {
-            let keys: Vec<String> = table
-                .columns
-                .iter()
-                .map(|c| {
-                    let mut key = String::new();
-                    json_string(c, &mut key);
-                    key
-                })
+        header.push_str("\r\n");
+        out.write_all(header.as_bytes())?;
+    }
+    // Chunks are rendered on several threads, a round at a time, and written in row order:
+    // the bytes are the same as one thread's.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8)) as u64;
+    let chunks = table.rows.div_ceil(CHUNK_ROWS);
+    let render = |chunk: u64| {
+        let start = chunk * CHUNK_ROWS;
+        layout.render(
+            plan,
+            catalog,
+            index,
+            start..(start + CHUNK_ROWS).min(table.rows),
+        )
+    };
+    let mut next = 0;
+    while next < chunks {
+        let round = next..(next + workers).min(chunks);
+        next = round.end;
+        let rendered: Vec<Vec<u8>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = round
+                .map(|chunk| scope.spawn(move || render(chunk)))
                 .collect();
-            for row in rows(plan, catalog, index, 0..table.rows) {
-                line.clear();
-                line.push('{');
-                for (i, value) in row.iter().enumerate() {
-                    if i > 0 {
-                        line.push(',');
-                    }
-                    line.push_str(&keys[i]);
-                    line.push(':');
-                    json_value(&mut line, value);
-                }
-                line.push_str("}\n");
-                out.write_all(line.as_bytes())?;
-            }
-        }
-        FileFormat::Sql => {
-            let dialect = catalog.dialect;
-            let overriding = dialect == Dialect::Postgres
-                && catalog.table(&table.table).is_some_and(|t| {
-                    t.columns.iter().any(|c| {
-                        c.identity == Some(Identity::Always) && table.columns.contains(&c.name)
-                    })
-                });
-            let mut head = format!("INSERT INTO {} (", table_name(dialect, &table.table));
-            for (i, column) in table.columns.iter().enumerate() {
-                if i > 0 {
-                    head.push_str(", ");
-                }
-                quote_identifier(&mut head, dialect, column);
-            }
-            head.push(')');
-            if overriding {
-                head.push_str(" OVERRIDING SYSTEM VALUE");
-            }
-            head.push_str(" VALUES\n");
-            let mut in_batch = 0;
-            for row in rows(plan, catalog, index, 0..table.rows) {
-                line.clear();
-                if in_batch == 0 {
-                    line.push_str(&head);
-                } else {
-                    line.push_str(",\n");
-                }
-                line.push('(');
-                for (i, value) in row.iter().enumerate() {
-                    if i > 0 {
-                        line.push_str(", ");
-                    }
-                    sql_literal(&mut line, dialect, value);
-                }
-                line.push(')');
-                in_batch += 1;
-                if in_batch == BATCH {
-                    line.push_str(";\n");
-                    in_batch = 0;
-                }
-                out.write_all(line.as_bytes())?;
-            }
-            if in_batch > 0 {
-                out.write_all(b";\n")?;
-            }
+            handles
+                .into_iter()
+                .map(|handle| {
+                    handle
+                        .join()
+                        .map_err(|_| io::Error::other("a row generator thread panicked"))
+                })
+                .collect::<io::Result<_>>()
+        })?;
+        for bytes in &rendered {
+            out.write_all(bytes)?;
         }
     }
     out.flush()
+}
+
+/// What every chunk of one table's file needs: the format and, for SQL, the INSERT head.
+struct Layout {
+    format: FileFormat,
+    dialect: Dialect,
+    /// NDJSON: each column's name as a JSON string.
+    keys: Vec<String>,
+    /// SQL: `INSERT INTO t (...) VALUES\n`.
+    head: String,
+}
+
+impl Layout {
+    fn new(format: FileFormat, catalog: &Catalog, table: &crate::TablePlan) -> Layout {
+        let dialect = catalog.dialect;
+        let keys = table
+            .columns
+            .iter()
+            .map(|c| {
+                let mut key = String::new();
+                json_string(c, &mut key);
+                key
+            })
+            .collect();
+        let overriding = dialect == Dialect::Postgres
+            && catalog.table(&table.table).is_some_and(|t| {
+                t.columns.iter().any(|c| {
+                    c.identity == Some(Identity::Always) && table.columns.contains(&c.name)
+                })
+            });
+        let mut head = format!("INSERT INTO {} (", table_name(dialect, &table.table));
+        for (i, column) in table.columns.iter().enumerate() {
+            if i > 0 {
+                head.push_str(", ");
+            }
+            quote_identifier(&mut head, dialect, column);
+        }
+        head.push(')');
+        if overriding {
+            head.push_str(" OVERRIDING SYSTEM VALUE");
+        }
+        head.push_str(" VALUES\n");
+        Layout {
+            format,
+            dialect,
+            keys,
+            head,
+        }
+    }
+
+    /// Rows `range` as file content; SQL statements end within the chunk.
+    fn render(&self, plan: &Plan, catalog: &Catalog, index: usize, range: Range<u64>) -> Vec<u8> {
+        let mut line = String::with_capacity(256 * (range.end - range.start) as usize);
+        match self.format {
+            FileFormat::Csv => {
+                for row in rows(plan, catalog, index, range) {
+                    for (i, value) in row.iter().enumerate() {
+                        if i > 0 {
+                            line.push(',');
+                        }
+                        csv_value(&mut line, value);
+                    }
+                    line.push_str("\r\n");
+                }
+            }
+            FileFormat::Ndjson => {
+                for row in rows(plan, catalog, index, range) {
+                    line.push('{');
+                    for (i, value) in row.iter().enumerate() {
+                        if i > 0 {
+                            line.push(',');
+                        }
+                        line.push_str(&self.keys[i]);
+                        line.push(':');
+                        json_value(&mut line, value);
+                    }
+                    line.push_str("}\n");
+                }
+            }
+            FileFormat::Sql => {
+                let mut in_batch = 0;
+                for row in rows(plan, catalog, index, range) {
+                    if in_batch == 0 {
+                        line.push_str(&self.head);
+                    } else {
+                        line.push_str(",\n");
+                    }
+                    line.push('(');
+                    for (i, value) in row.iter().enumerate() {
+                        if i > 0 {
+                            line.push_str(", ");
+                        }
+                        sql_literal(&mut line, self.dialect, value);
+                    }
+                    line.push(')');
+                    in_batch += 1;
+                    if in_batch == BATCH {
+                        line.push_str(";\n");
+                        in_batch = 0;
+                    }
+                }
+                if in_batch > 0 {
+                    line.push_str(";\n");
+                }
+            }
+        }
+        line.into_bytes()
+    }
 }
 
 pub(crate) fn write_fixups_sql(

@@ -565,6 +565,46 @@ fn writers_escape() {
 }
 
 #[test]
+fn files_of_many_chunks_keep_row_order_and_whole_statements() {
+    // 40,500 rows: more than one chunk per writer thread, and a last INSERT of 500 rows.
+    let catalog = catalog("CREATE TABLE t (id int PRIMARY KEY, email text NOT NULL UNIQUE);");
+    let rows = 40_500;
+    let plan = planned(&catalog, &options(rows));
+    let write = |format| {
+        let mut out = Vec::new();
+        write_table(format, &catalog, &plan, 0, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    };
+    let csv = write(FileFormat::Csv);
+    let ids: Vec<u64> = csv
+        .split("\r\n")
+        .skip(1)
+        .filter(|line| !line.is_empty())
+        .map(|line| line.split(',').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(ids, (1..=rows).collect::<Vec<_>>());
+    let sql = write(FileFormat::Sql);
+    let statements: Vec<&str> = sql.split_terminator(";\n").collect();
+    assert_eq!(statements.len(), 41);
+    for statement in &statements {
+        assert!(
+            statement.starts_with("INSERT INTO \"public\".\"t\""),
+            "{statement}"
+        );
+    }
+    let per_statement: Vec<usize> = statements
+        .iter()
+        .map(|s| s.matches("\n(").count())
+        .collect();
+    assert!(
+        per_statement[..40].iter().all(|&n| n == 1000),
+        "{per_statement:?}"
+    );
+    assert_eq!(per_statement[40], 500);
+    assert_eq!(write(FileFormat::Ndjson).lines().count(), rows as usize);
+}
+
+#[test]
 fn children_are_created_after_their_parents() {
     let catalog = catalog(
         "CREATE TABLE orgs (id uuid PRIMARY KEY, created_at timestamptz NOT NULL DEFAULT now());
