@@ -676,3 +676,83 @@ async fn health_and_readiness() {
         (StatusCode::OK, json!("ready"))
     );
 }
+
+#[tokio::test]
+async fn forwarded_addresses_are_used_only_when_the_proxy_is_trusted() {
+    for trusted in [false, true] {
+        let s = setup_with(|config| config.trust_proxy = trusted).await;
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/v1/workspaces")
+            .header("authorization", format!("Bearer {}", s.admin_token))
+            .header("content-type", "application/json")
+            .header("x-forwarded-for", "203.0.113.9, 10.0.0.1")
+            .body(Body::from(r#"{"name":"w"}"#))
+            .expect("a request");
+        assert_eq!(s.app.raw(request).await.status, StatusCode::CREATED);
+        let audits = s.store.audits(Default::default()).await.expect("audits");
+        let ip = audits[0].ip.as_deref();
+        // In process there is no socket address, so untrusted means none.
+        assert_eq!(ip, trusted.then_some("203.0.113.9"), "trusted: {trusted}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_rereads_its_key_file_after_a_rotation() {
+    let dir = TempDir::new();
+    let key_file = dir.0.join("carta.key");
+    let old_key = carta_store::secrets::Keyring::generate_key();
+    std::fs::write(&key_file, format!("{old_key}\n")).expect("a key file");
+    let s = setup_with(|config| {
+        config.keyring = carta_store::secrets::Keyring::from_env_or_file(None, Some(&key_file))
+            .expect("a keyring");
+        config.key_file = Some(key_file.clone());
+    })
+    .await;
+    let workspace = s
+        .store
+        .create_workspace("w", s.admin.id)
+        .await
+        .expect("a workspace");
+    // Another process rotates: a new key first, and a URI sealed under it.
+    let new_key = carta_store::secrets::Keyring::generate_key();
+    std::fs::write(&key_file, format!("{new_key}\n{old_key}\n")).expect("rotated");
+    let rotated =
+        carta_store::secrets::Keyring::from_env_or_file(None, Some(&key_file)).expect("a keyring");
+    let uri = format!("sqlite://{}", dir.0.join("missing.db").display());
+    let connection = s
+        .store
+        .create_connection(carta_store::NewConnection {
+            workspace_id: workspace.id,
+            name: "c".into(),
+            db_type: carta_store::DbType::Sqlite,
+            mode: carta_store::ConnectionMode::ReadOnly,
+            uri: rotated.seal(&uri),
+            redacted_uri: uri.clone(),
+            created_by: None,
+        })
+        .await
+        .expect("a connection");
+    let reply = s
+        .app
+        .call(
+            Method::POST,
+            &format!(
+                "/api/v1/workspaces/{}/connections/{}/test",
+                workspace.id, connection.id
+            ),
+            Some(&s.admin_token),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    // The URI was opened: the test reached SQLite, which found no file.
+    assert_eq!(reply.json()["ok"], false);
+    assert!(
+        reply.json()["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("unable to open")),
+        "{}",
+        reply.text
+    );
+}
