@@ -25,6 +25,8 @@ pub enum LogFormat {
     Json,
 }
 
+/// `Debug` shows key ids, never keys.
+#[derive(Debug)]
 pub struct ServerConfig {
     pub listen: SocketAddr,
     pub store_url: String,

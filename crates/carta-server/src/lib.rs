@@ -99,7 +99,10 @@ fn api() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI 3 document of the API, as served at `/api/openapi.json`.
 pub fn openapi() -> OpenApi {
-    let (_, mut doc) = api().split_for_parts();
+    with_security(api().split_for_parts().1)
+}
+
+fn with_security(mut doc: OpenApi) -> OpenApi {
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -116,8 +119,8 @@ pub fn openapi() -> OpenApi {
 /// The whole application: API routes, the OpenAPI document, JSON errors for
 /// unknown routes and methods, the body size limit, request logs.
 pub fn router(state: AppState) -> axum::Router {
-    let (routes, _) = api().split_for_parts();
-    let document = openapi();
+    let (routes, document) = api().split_for_parts();
+    let document = with_security(document);
     let body_limit = state.max_body_bytes();
     routes
         .route(
