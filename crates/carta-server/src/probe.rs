@@ -40,24 +40,6 @@ pub fn check_uri(uri: &str, db_type: DbType) -> Result<(), UriError> {
     }
 }
 
-/// The URI as shown to clients: the password after `user:` is masked
-/// (`carta_source::redact_url`), and so is any query parameter whose name
-/// mentions a password (`?password=...`, `sslpassword=...`).
-pub fn redact(uri: &str) -> String {
-    let redacted = carta_source::redact_url(uri);
-    let Some((base, query)) = redacted.split_once('?') else {
-        return redacted;
-    };
-    let query: Vec<String> = query
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if key.to_ascii_lowercase().contains("pass") => format!("{key}=***"),
-            _ => pair.to_string(),
-        })
-        .collect();
-    format!("{base}?{}", query.join("&"))
-}
-
 /// Removes every spelling of the URI's secrets (the whole URI, its
 /// password raw and percent-decoded) from a message.
 pub fn scrub(message: &str, uri: &str) -> String {
@@ -80,7 +62,7 @@ pub fn scrub(message: &str, uri: &str) -> String {
     let mut scrubbed = message.to_string();
     for secret in secrets.iter().filter(|secret| !secret.is_empty()) {
         let replacement = if secret == uri {
-            redact(uri)
+            carta_source::redact_url(uri)
         } else {
             "***".to_string()
         };
@@ -187,10 +169,15 @@ mod tests {
     #[test]
     fn redaction_masks_userinfo_and_password_parameters() {
         assert_eq!(
-            redact("postgres://ada:s3cret@db:5432/app?sslmode=require&password=other"),
+            carta_source::redact_url(
+                "postgres://ada:s3cret@db:5432/app?sslmode=require&password=other"
+            ),
             "postgres://ada:***@db:5432/app?sslmode=require&password=***"
         );
-        assert_eq!(redact("sqlite:///data/x.db"), "sqlite:///data/x.db");
+        assert_eq!(
+            carta_source::redact_url("sqlite:///data/x.db"),
+            "sqlite:///data/x.db"
+        );
     }
 
     #[test]

@@ -176,23 +176,41 @@ impl IngestError {
     }
 }
 
-/// Connection coordinates, for error messages that must never show a password.
+/// Connection coordinates, for error messages that must never show a password:
+/// the password after `user:` and any query parameter whose name mentions one
+/// (`?password=...`, `sslpassword=...`) become `***`.
 pub fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let base = match (base.find("://"), base.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let credentials = &url[scheme_end + 3..at];
+            let credentials = &base[scheme_end + 3..at];
             match credentials.find(':') {
                 Some(colon) => format!(
                     "{}{}:***{}",
-                    &url[..scheme_end + 3],
+                    &base[..scheme_end + 3],
                     &credentials[..colon],
-                    &url[at..]
+                    &base[at..]
                 ),
-                None => url.to_string(),
+                None => base.to_string(),
             }
         }
-        _ => url.to_string(),
-    }
+        _ => base.to_string(),
+    };
+    let Some(query) = query else {
+        return base;
+    };
+    // `?password=...` (libpq, MySQL drivers) is as secret as the userinfo.
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.to_ascii_lowercase().contains("pass") => format!("{key}=***"),
+            _ => pair.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
 }
 
 #[cfg(test)]
@@ -216,6 +234,14 @@ mod tests {
             "postgres://bob:***@db:5432/app"
         );
         assert_eq!(redact_url("postgres://db/app"), "postgres://db/app");
+        assert_eq!(
+            redact_url("postgres://db/app?user=bob&password=s3cret&sslmode=require"),
+            "postgres://db/app?user=bob&password=***&sslmode=require"
+        );
+        assert_eq!(
+            redact_url("mysql://bob:pw@db/app?sslpassword=x"),
+            "mysql://bob:***@db/app?sslpassword=***"
+        );
     }
 
     #[test]

@@ -71,7 +71,7 @@ pub async fn create_connection(
             db_type: body.db_type,
             mode: body.mode,
             uri: state.seal(&body.uri),
-            redacted_uri: probe::redact(&body.uri),
+            redacted_uri: carta_source::redact_url(&body.uri),
             created_by: Some(caller.user.id),
         })
         .await?;
@@ -137,7 +137,7 @@ pub async fn update_connection(
             let db_type = probe::db_type_of(uri).map_err(uri_error)?;
             let change = UriChange {
                 sealed: state.seal(uri),
-                redacted: probe::redact(uri),
+                redacted: carta_source::redact_url(uri),
             };
             (Some(db_type), Some(change))
         }
