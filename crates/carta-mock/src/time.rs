@@ -102,15 +102,24 @@ pub(crate) fn write_timestamp(out: &mut String, micros: i64, separator: char) {
     write_time(out, micros.rem_euclid(MICROS_PER_DAY));
 }
 
+/// Appends `value` with at least `width` digits, without allocating.
 fn push_padded(out: &mut String, value: i64, width: usize) {
-    let digits = value.unsigned_abs().to_string();
     if value < 0 {
         out.push('-');
     }
-    for _ in digits.len()..width {
+    let mut digits = [0u8; 20];
+    let mut rest = value.unsigned_abs();
+    let mut start = digits.len();
+    while rest > 0 || start == digits.len() {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    for _ in digits.len() - start..width {
         out.push('0');
     }
-    out.push_str(&digits);
+    // ASCII digits only: always valid UTF-8.
+    out.push_str(std::str::from_utf8(&digits[start..]).unwrap_or_default());
 }
 
 #[cfg(test)]

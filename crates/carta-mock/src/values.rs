@@ -8,6 +8,7 @@ use crate::text::{render, render_unique, truncate_at_char, Draws, TextKind};
 use crate::time::{MICROS_PER_DAY, MICROS_PER_SECOND};
 use crate::Value;
 use carta_catalog::QualifiedName;
+use std::fmt::Write as _;
 
 #[derive(Debug, Clone)]
 pub(crate) struct TableGen {
@@ -352,7 +353,8 @@ fn kind_value(
             max_len,
             unique,
         } => {
-            let mut out = String::with_capacity(24);
+            // Room for most names, emails and phrases without growing.
+            let mut out = String::with_capacity(48);
             match unique {
                 Some(perm) => render_unique(kind, perm.apply(row), &mut d, *max_len, &mut out),
                 None => {
@@ -368,7 +370,7 @@ fn kind_value(
         }
         Kind::Uuid => Value::Uuid(uuid(stream, row)),
         Kind::Json(shape) => {
-            let mut out = String::with_capacity(64);
+            let mut out = String::with_capacity(128);
             json(shape, &mut d, &mut out);
             Value::Json(out)
         }
@@ -612,13 +614,20 @@ fn uuid(stream: u64, row: u64) -> [u8; 16] {
 
 pub(crate) fn uuid_text(bytes: &[u8; 16]) -> String {
     let mut out = String::with_capacity(36);
+    push_uuid(&mut out, bytes);
+    out
+}
+
+/// Appends the hyphenated lower-case form, without allocating.
+pub(crate) fn push_uuid(out: &mut String, bytes: &[u8; 16]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     for (i, b) in bytes.iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
         }
-        out.push_str(&format!("{b:02x}"));
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
-    out
 }
 
 fn json(shape: &JsonShape, d: &mut Draws, out: &mut String) {
@@ -665,17 +674,27 @@ fn json(shape: &JsonShape, d: &mut Draws, out: &mut String) {
 
 pub(crate) fn json_string(text: &str, out: &mut String) {
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    // Runs of characters that need no escape are copied whole.
+    let mut plain = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b if b < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&text[plain..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escape);
         }
+        plain = i + 1;
     }
+    out.push_str(&text[plain..]);
     out.push('"');
 }
 

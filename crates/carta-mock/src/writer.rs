@@ -2,9 +2,10 @@
 //! dialect. They write to any `std::io::Write`; the caller opens files.
 
 use crate::time::{write_date, write_time, write_timestamp};
-use crate::values::{json_string, uuid_text};
+use crate::values::{json_string, push_uuid, uuid_text};
 use crate::{fixup_rows, rows, FileFormat, Plan, Value};
 use carta_catalog::{Catalog, Dialect, Identity, QualifiedName};
+use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::ops::Range;
 
@@ -395,9 +396,9 @@ pub(crate) fn sql_literal(out: &mut String, dialect: Dialect, value: &Value) {
             (_, true) => "1",
             (_, false) => "0",
         }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::UInt(u) => out.push_str(&u.to_string()),
-        Value::Float(f) => out.push_str(&float_text(*f)),
+        Value::Int(i) => push_number(out, i),
+        Value::UInt(u) => push_number(out, u),
+        Value::Float(f) => push_float(out, *f),
         Value::Decimal(d) => out.push_str(d),
         Value::Text(s) | Value::Json(s) => push_text_literal(out, dialect, s),
         Value::Bytes(bytes) => {
@@ -462,12 +463,18 @@ fn array_element(out: &mut String, value: &Value) {
     out.push('"');
 }
 
-fn float_text(f: f64) -> String {
+/// A finite float as Rust's shortest round-trip text; others as `0`.
+fn push_float(out: &mut String, f: f64) {
     if f.is_finite() {
-        format!("{f}")
+        push_number(out, &f);
     } else {
-        "0".to_string()
+        out.push('0');
     }
+}
+
+/// Appends a number's text in place (no temporary String; writing to a String cannot fail).
+fn push_number(out: &mut String, number: &impl std::fmt::Display) {
+    let _ = write!(out, "{number}");
 }
 
 /// Dates `YYYY-MM-DD`, times `HH:MM:SS[.f]`, timestamps with `separator`; `+00` (or `Z` in ISO) when zoned.
@@ -493,15 +500,15 @@ fn plain_text(out: &mut String, value: &Value) {
     match value {
         Value::Null => {}
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::UInt(u) => out.push_str(&u.to_string()),
-        Value::Float(f) => out.push_str(&float_text(*f)),
+        Value::Int(i) => push_number(out, i),
+        Value::UInt(u) => push_number(out, u),
+        Value::Float(f) => push_float(out, *f),
         Value::Decimal(s) | Value::Text(s) | Value::Json(s) => out.push_str(s),
         Value::Bytes(bytes) => {
             out.push_str("\\x");
             out.extend(bytes.iter().map(|b| format!("{b:02x}")));
         }
-        Value::Uuid(bytes) => out.push_str(&uuid_text(bytes)),
+        Value::Uuid(bytes) => push_uuid(out, bytes),
         Value::Date(_) | Value::Time(_) | Value::Timestamp { .. } => {
             temporal_text(out, value, ' ', true)
         }
@@ -520,13 +527,20 @@ fn plain_text(out: &mut String, value: &Value) {
 
 fn csv_field(out: &mut String, text: &str) {
     // An empty string is quoted so that it differs from NULL (an empty unquoted field).
-    if text.is_empty() || text.contains([',', '"', '\r', '\n']) {
+    if text.is_empty()
+        || text
+            .bytes()
+            .any(|b| matches!(b, b',' | b'"' | b'\r' | b'\n'))
+    {
         out.push('"');
-        for c in text.chars() {
-            if c == '"' {
-                out.push('"');
-            }
-            out.push(c);
+        // Split at quotes, which are doubled: the pieces between them are copied whole.
+        let mut pieces = text.split('"');
+        if let Some(first) = pieces.next() {
+            out.push_str(first);
+        }
+        for piece in pieces {
+            out.push_str("\"\"");
+            out.push_str(piece);
         }
         out.push('"');
     } else {
@@ -534,14 +548,22 @@ fn csv_field(out: &mut String, text: &str) {
     }
 }
 
+/// One CSV field. Numbers, booleans, UUIDs and times never need quotes and are written in place.
 fn csv_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => {}
-        Value::Int(i) => out.push_str(&i.to_string()),
         Value::Text(s) | Value::Json(s) | Value::Decimal(s) => csv_field(out, s),
-        other => {
+        Value::Bool(_)
+        | Value::Int(_)
+        | Value::UInt(_)
+        | Value::Float(_)
+        | Value::Uuid(_)
+        | Value::Date(_)
+        | Value::Time(_)
+        | Value::Timestamp { .. } => plain_text(out, value),
+        Value::Bytes(_) | Value::Array(_) => {
             let mut text = String::new();
-            plain_text(&mut text, other);
+            plain_text(&mut text, value);
             csv_field(out, &text);
         }
     }
@@ -551,9 +573,9 @@ fn json_value(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => out.push_str(&i.to_string()),
-        Value::UInt(u) => out.push_str(&u.to_string()),
-        Value::Float(f) if f.is_finite() => out.push_str(&float_text(*f)),
+        Value::Int(i) => push_number(out, i),
+        Value::UInt(u) => push_number(out, u),
+        Value::Float(f) if f.is_finite() => push_float(out, *f),
         Value::Float(_) => out.push_str("null"),
         // Decimals stay exact: numbers in their canonical text.
         Value::Decimal(d) => out.push_str(d),
