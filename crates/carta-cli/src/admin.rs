@@ -37,18 +37,36 @@ pub struct CreateUserArgs {
 
 #[derive(clap::Args)]
 pub struct RotateKeyArgs {
-    /// The key file to rotate (older keys are kept below the new one).
+    /// The key file to rotate (older keys are kept below the new one) [default: `[serve] key_file`].
     #[arg(long, env = "CARTA_KEY_FILE", value_name = "FILE")]
-    key_file: PathBuf,
+    key_file: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArgs,
 }
 
+/// Which store to open: the flag, else CARTA_STORE_URL, else `[serve]
+/// store_url` in carta.toml, else `sqlite://carta-store.db`.
 #[derive(clap::Args)]
-struct StoreArgs {
-    /// The store: an SQLite file (sqlite://PATH or a path) or postgres://...
-    #[arg(long, env = "CARTA_STORE_URL", value_name = "URL", default_value = carta_server::DEFAULT_STORE_URL)]
-    store_url: String,
+pub struct StoreArgs {
+    /// The store: an SQLite file (sqlite://PATH or a path) or postgres://... [default: sqlite://carta-store.db].
+    #[arg(long, env = "CARTA_STORE_URL", value_name = "URL")]
+    store_url: Option<String>,
+    #[command(flatten)]
+    pub config: crate::config::ConfigArg,
+}
+
+impl StoreArgs {
+    pub fn url(&self, file: &carta_config::ServeOptions) -> String {
+        self.store_url
+            .clone()
+            .or_else(|| file.store_url.clone())
+            .unwrap_or_else(|| carta_server::DEFAULT_STORE_URL.to_string())
+    }
+
+    async fn open(&self) -> anyhow::Result<Store> {
+        let file = self.config.load()?.serve;
+        Ok(Store::open(&self.url(&file)).await?)
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -93,7 +111,7 @@ async fn create_user(args: CreateUserArgs) -> anyhow::Result<()> {
     let password = read_password()?;
     carta_server::routes::validate_password(&password)?;
     let password_hash = secrets::hash_password(&password)?;
-    let store = Store::open(&args.store.store_url).await?;
+    let store = args.store.open().await?;
     let user = store
         .create_user(NewUser {
             email,
@@ -146,7 +164,10 @@ fn read_password() -> anyhow::Result<String> {
 }
 
 async fn rotate_key(args: RotateKeyArgs) -> anyhow::Result<()> {
-    let path = &args.key_file;
+    let file = args.store.config.load()?.serve;
+    let Some(path) = args.key_file.as_ref().or(file.key_file.as_ref()) else {
+        bail!("give the key file to rotate: --key-file, CARTA_KEY_FILE or [serve] key_file in carta.toml");
+    };
     // Refuse to touch a file that does not already hold valid keys.
     Keyring::from_env_or_file(None, Some(path))?;
     let old_text =
@@ -155,7 +176,7 @@ async fn rotate_key(args: RotateKeyArgs) -> anyhow::Result<()> {
     write_secret_file(path, &format!("{new_key}\n{old_text}"))
         .with_context(|| format!("writing {}", path.display()))?;
     let keyring = Keyring::from_env_or_file(None, Some(path))?;
-    let store = Store::open(&args.store.store_url).await?;
+    let store = args.store.open().await?;
     let (mut resealed, mut changed_meanwhile) = (0u64, 0u64);
     for (id, sealed) in store.sealed_uris().await? {
         if sealed.key_id == keyring.current_id() {

@@ -4,26 +4,27 @@ use carta_server::{LogFormat, ServerConfig};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+/// Each setting comes from its flag, else its environment variable, else
+/// `[serve]` in carta.toml, else the default.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Address to listen on.
-    #[arg(long, env = "CARTA_LISTEN", value_name = "ADDR", default_value_t = carta_server::DEFAULT_LISTEN)]
-    listen: SocketAddr,
-    /// The store: an SQLite file (sqlite://PATH or a path) or postgres://...
-    #[arg(long, env = "CARTA_STORE_URL", value_name = "URL", default_value = carta_server::DEFAULT_STORE_URL)]
-    store_url: String,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "CARTA_LISTEN", value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    #[command(flatten)]
+    store: crate::admin::StoreArgs,
     /// File of master keys (base64, current first); otherwise CARTA_MASTER_KEY.
     #[arg(long, env = "CARTA_KEY_FILE", value_name = "FILE")]
     key_file: Option<PathBuf>,
-    /// Log lines as text or as JSON objects.
-    #[arg(long, value_enum, default_value = "text")]
-    log_format: LogFormatArg,
+    /// Log lines as text or as JSON objects [default: text].
+    #[arg(long, value_enum)]
+    log_format: Option<LogFormatArg>,
     /// Take client IPs from X-Forwarded-For (only behind a proxy that sets it).
     #[arg(long, env = "CARTA_TRUST_PROXY")]
     trust_proxy: bool,
-    /// Largest request body accepted, in bytes.
-    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024)]
-    max_body_bytes: usize,
+    /// Largest request body accepted, in bytes [default: 65536].
+    #[arg(long, value_name = "BYTES")]
+    max_body_bytes: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -33,16 +34,24 @@ enum LogFormatArg {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<()> {
-    let keyring = crate::admin::keyring(args.key_file.as_deref())?;
-    let mut config = ServerConfig::new(args.store_url, keyring);
-    config.listen = args.listen;
-    config.key_file = args.key_file;
-    config.log_format = match args.log_format {
-        LogFormatArg::Text => LogFormat::Text,
-        LogFormatArg::Json => LogFormat::Json,
+    let file = args.store.config.load()?.serve;
+    let key_file = args.key_file.or(file.key_file.clone());
+    let keyring = crate::admin::keyring(key_file.as_deref())?;
+    let mut config = ServerConfig::new(args.store.url(&file), keyring);
+    if let Some(listen) = args.listen.or(file.listen) {
+        config.listen = listen;
+    }
+    config.key_file = key_file;
+    config.log_format = match (args.log_format, file.log_format) {
+        (Some(LogFormatArg::Json), _) | (None, Some(carta_config::LogFormat::Json)) => {
+            LogFormat::Json
+        }
+        _ => LogFormat::Text,
     };
-    config.trust_proxy = args.trust_proxy;
-    config.max_body_bytes = args.max_body_bytes;
+    config.trust_proxy = args.trust_proxy || file.trust_proxy.unwrap_or(false);
+    if let Some(bytes) = args.max_body_bytes.or(file.max_body_bytes) {
+        config.max_body_bytes = bytes;
+    }
     carta_server::run(config, carta_server::shutdown_signal()).await?;
     Ok(())
 }

@@ -269,3 +269,65 @@ fn serve_answers_and_stops_gracefully_on_sigterm() {
     assert_eq!(line["level"], "INFO", "{first}");
     assert!(logs.contains("carta serve stopped"), "{logs}");
 }
+
+#[test]
+fn carta_toml_serve_section_sets_the_store_listen_address_and_key_file() {
+    let dir = temp_dir("toml");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    std::fs::create_dir_all(dir.join("keys")).unwrap();
+    std::fs::write(
+        dir.join("keys/carta.key"),
+        format!("{}\n", Keyring::generate_key()),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("carta.toml"),
+        format!("[serve]\nlisten = \"127.0.0.1:{port}\"\nstore_url = \"sqlite://team.db\"\nkey_file = \"keys/carta.key\"\n"),
+    )
+    .unwrap();
+
+    // `carta admin` opens the store carta.toml names.
+    let out = carta()
+        .args([
+            "admin",
+            "create-user",
+            "--email",
+            "ada@example.com",
+            "--full-name",
+            "Ada",
+            "--admin",
+        ])
+        .env("CARTA_ADMIN_PASSWORD", "a long enough password")
+        .current_dir(&dir)
+        .output()
+        .expect("carta runs");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("team.db").exists());
+
+    // `carta serve` listens where carta.toml says, with the key file beside it.
+    let child = carta()
+        .args(["serve"])
+        .current_dir(&dir)
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("carta runs");
+    let addr = format!("127.0.0.1:{port}");
+    let started = Instant::now();
+    let mut ready = None;
+    while started.elapsed() < Duration::from_secs(30) && ready.is_none() {
+        ready = get_status(&addr, "/readyz");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().expect("carta ends");
+    assert_eq!(ready, Some(200), "{}", stderr(&out));
+    assert!(
+        !dir.join("carta-store.db").exists(),
+        "not the default store"
+    );
+}

@@ -45,6 +45,8 @@ pub struct Config {
     pub lint: carta_lint::LintConfig,
     /// `[mock]`: defaults for `carta mock`.
     pub mock: MockSection,
+    /// `[serve]`: defaults for `carta serve` and `carta admin`.
+    pub serve: ServeOptions,
 }
 
 /// One `[[comments]]` entry: descriptions for a table and its columns.
@@ -103,6 +105,29 @@ pub struct DocOptions {
     pub erd_distance: Option<usize>,
     /// Diagrams show key columns only.
     pub erd_keys_only: Option<bool>,
+}
+
+/// `[serve]`: settings of `carta serve` (and the store `carta admin` opens).
+/// A flag or environment variable wins over each. Secrets do not belong
+/// here: the master key comes from a key file or `CARTA_MASTER_KEY`, and a
+/// store password is better given as `CARTA_STORE_URL`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServeOptions {
+    pub listen: Option<std::net::SocketAddr>,
+    pub store_url: Option<String>,
+    /// Relative to the folder that holds `carta.toml`.
+    pub key_file: Option<PathBuf>,
+    pub log_format: Option<LogFormat>,
+    pub trust_proxy: Option<bool>,
+    pub max_body_bytes: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

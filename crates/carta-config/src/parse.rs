@@ -6,12 +6,12 @@ use crate::lint::RawLint;
 use crate::mock::RawMock;
 use crate::{
     select, ColumnComment, CommentOverride, Config, ConfigError, DocOptions, RelationLocations,
-    TableSelection, VirtualRelation,
+    ServeOptions, TableSelection, VirtualRelation,
 };
 use carta_source::Location;
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use toml::Spanned;
 
 #[derive(Deserialize)]
@@ -31,6 +31,8 @@ struct RawConfig {
     lint: RawLint,
     #[serde(default)]
     mock: RawMock,
+    #[serde(default)]
+    serve: ServeOptions,
 }
 
 #[derive(Deserialize)]
@@ -115,13 +117,15 @@ impl Config {
             })
             .collect();
 
-        let mut doc = raw.doc;
-        if let Some(templates) = &doc.templates {
-            if templates.is_relative() {
-                let base = path.parent().unwrap_or(Path::new(""));
-                doc.templates = Some(base.join(templates));
+        let beside_file = |relative: &mut Option<PathBuf>| {
+            if let Some(p) = relative.as_ref().filter(|p| p.is_relative()) {
+                *relative = Some(path.parent().unwrap_or(Path::new("")).join(p));
             }
-        }
+        };
+        let mut doc = raw.doc;
+        beside_file(&mut doc.templates);
+        let mut serve = raw.serve;
+        beside_file(&mut serve.key_file);
 
         Ok(Config {
             selection,
@@ -130,6 +134,7 @@ impl Config {
             doc,
             lint,
             mock,
+            serve,
         })
     }
 }

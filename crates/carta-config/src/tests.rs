@@ -447,3 +447,23 @@ fn mock_errors_name_the_line_and_column() {
     let err = parse("[mock]\nrowz = 3\n").unwrap_err();
     assert!(err.to_string().starts_with("conf/carta.toml:2:1:"), "{err}");
 }
+
+#[test]
+fn serve_section_parses_and_resolves_the_key_file_beside_carta_toml() {
+    let config = parse(
+        "[serve]\nlisten = \"0.0.0.0:9000\"\nstore_url = \"sqlite://team.db\"\nkey_file = \"keys/carta.key\"\nlog_format = \"json\"\ntrust_proxy = true\nmax_body_bytes = 1024\n",
+    )
+    .unwrap();
+    let serve = &config.serve;
+    assert_eq!(serve.listen, Some("0.0.0.0:9000".parse().unwrap()));
+    assert_eq!(serve.store_url.as_deref(), Some("sqlite://team.db"));
+    assert_eq!(serve.key_file, Some(PathBuf::from("conf/keys/carta.key")));
+    assert_eq!(serve.log_format, Some(crate::LogFormat::Json));
+    assert_eq!(serve.trust_proxy, Some(true));
+    assert_eq!(serve.max_body_bytes, Some(1024));
+
+    let err = parse("[serve]\nlisten = \"not an address\"\n").unwrap_err();
+    assert!(err.to_string().starts_with("conf/carta.toml:2:"), "{err}");
+    let err = parse("[serve]\nmaster_key = \"x\"\n").unwrap_err();
+    assert!(err.to_string().contains("master_key"), "{err}");
+}
