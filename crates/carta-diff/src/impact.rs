@@ -406,7 +406,7 @@ impl Lines {
                 Impact::Breaking,
                 kind,
                 "renamed",
-                format!("possible rename of {}.{old}", diff.schema),
+                format!("from {}.{old}", diff.schema),
             );
         }
         if let Some((from, to)) = diff.kind {
@@ -536,13 +536,7 @@ impl Lines {
                 let renamed = matches!(change.delta, Delta::Renamed { .. });
                 let mut parts = column_field_parts(from, to, &change.fields);
                 if renamed {
-                    parts.insert(
-                        0,
-                        (
-                            Impact::Breaking,
-                            format!("possible rename of {}", from.name),
-                        ),
-                    );
+                    parts.insert(0, (Impact::Breaking, format!("from {}", from.name)));
                 }
                 if let Some((impact, detail)) = combine(parts) {
                     line(
@@ -568,7 +562,7 @@ impl Lines {
             Delta::Renamed { from, .. } => (
                 Impact::Cosmetic,
                 "renamed",
-                format!("possible rename of {}", from.label()),
+                format!("from {}", from.label()),
             ),
             Delta::Changed { from, to } if from.anonymous() == to.anonymous() => {
                 let (from, to) = (from.comment(), to.comment());

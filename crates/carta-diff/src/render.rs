@@ -30,7 +30,7 @@ fn summary(changes: &[&Change]) -> String {
 /// The action as a report says it: a rename is only ever a likely one.
 fn action_words(change: &Change) -> &'static str {
     match change.action {
-        "renamed" => "possible rename",
+        "renamed" => "possibly renamed",
         other => other,
     }
 }

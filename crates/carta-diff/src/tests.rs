@@ -367,8 +367,8 @@ fn a_table_with_the_same_columns_under_a_new_name_is_a_likely_rename() {
     assert_eq!(
         lines_of(&diff),
         [
-            "breaking table renamed public.accounts: possible rename of public.users",
-            "cosmetic primary_key renamed public.accounts primary key accounts_pkey: possible rename of users_pkey",
+            "breaking table renamed public.accounts: from public.users",
+            "cosmetic primary_key renamed public.accounts primary key accounts_pkey: from users_pkey",
         ]
     );
     let without = diff_without_renames(USERS, &renamed);
@@ -417,7 +417,7 @@ fn a_column_with_the_same_type_under_a_new_name_is_a_likely_rename() {
     );
     assert_eq!(
         lines_of(&diff),
-        ["breaking column renamed public.users.email: possible rename of mail"]
+        ["breaking column renamed public.users.email: from mail"]
     );
     assert_eq!(
         lines_of(&diff_without_renames(&with_users("mail text NOT NULL"), &with_users("email text NOT NULL"))),
@@ -456,7 +456,7 @@ fn an_index_with_a_new_name_and_the_same_definition_is_a_likely_rename() {
     let to = format!("{USERS} CREATE INDEX idx_users_name ON users (name);");
     assert_eq!(
         lines(&from, &to),
-        ["cosmetic index renamed public.users index idx_users_name: possible rename of users_name_idx"]
+        ["cosmetic index renamed public.users index idx_users_name: from users_name_idx"]
     );
     // Two indexes of the same definition leave the pairing ambiguous.
     let two = format!("{USERS} CREATE INDEX i1 ON users (name); CREATE INDEX i2 ON users (name);");
