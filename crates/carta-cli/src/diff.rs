@@ -77,9 +77,13 @@ pub async fn run(args: Args) -> anyhow::Result<Outcome> {
         Some(path) => crate::snapshot::write_atomically(path, rendered.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?,
     }
-    Ok(if diff.is_empty() {
+    let outcome = if diff.is_empty() {
         Outcome::Equal
     } else {
         Outcome::Different
-    })
+    };
+    // The process ends here: freeing two whole Catalogs and their diff
+    // item by item took a tenth of a large diff's time, for nothing.
+    std::mem::forget((from, to, diff));
+    Ok(outcome)
 }

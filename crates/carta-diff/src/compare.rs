@@ -375,6 +375,9 @@ fn diff_tables(
     };
     let mut changes: Vec<(&str, TableChange)> = Vec::new();
     for (old, new) in matching.pairs {
+        if same_table(old, new) {
+            continue;
+        }
         let table_diff = diff_table(schema, old, new, None, detect_renames);
         if !table_diff.is_empty() {
             changes.push((&new.name, TableChange::Changed(Box::new(table_diff))));
@@ -421,6 +424,50 @@ fn changed<T: PartialEq + Clone>(from: &T, to: &T) -> Option<(T, T)> {
     (from != to).then(|| (from.clone(), to.clone()))
 }
 
+/// Equal in everything the diff compares (all but the row estimate). A
+/// plain comparison, so the common case of an unchanged table costs no
+/// matching and no allocation; the destructuring makes a new field a
+/// compile error here until it is compared.
+fn same_table(a: &Table, b: &Table) -> bool {
+    let Table {
+        name,
+        kind,
+        comment,
+        columns,
+        partition_key,
+        partition_of,
+        definition,
+        foreign_server,
+        primary_key,
+        foreign_keys,
+        uniques,
+        checks,
+        exclusions,
+        indexes,
+        triggers,
+        row_security,
+        options,
+        row_estimate: _,
+    } = a;
+    *name == b.name
+        && *kind == b.kind
+        && *comment == b.comment
+        && *columns == b.columns
+        && *partition_key == b.partition_key
+        && *partition_of == b.partition_of
+        && *definition == b.definition
+        && *foreign_server == b.foreign_server
+        && *primary_key == b.primary_key
+        && *foreign_keys == b.foreign_keys
+        && *uniques == b.uniques
+        && *checks == b.checks
+        && *exclusions == b.exclusions
+        && *indexes == b.indexes
+        && *triggers == b.triggers
+        && *row_security == b.row_security
+        && *options == b.options
+}
+
 fn diff_table(
     schema: &str,
     from: &Table,
@@ -429,10 +476,12 @@ fn diff_table(
     detect_renames: bool,
 ) -> TableDiff {
     let security = |t: &Table| (t.row_security.enabled, t.row_security.forced);
-    TableDiff {
+    let mut diff = TableDiff {
         schema: schema.to_string(),
-        from: from.clone(),
-        to: to.clone(),
+        // Filled in below only when something differs: most tables of a
+        // large schema are equal, and copying them all cost more than comparing.
+        from: Table::default(),
+        to: Table::default(),
         renamed_from,
         kind: changed(&from.kind, &to.kind),
         comment: changed(&from.comment, &to.comment),
@@ -459,7 +508,12 @@ fn diff_table(
             detect_renames,
         ),
         row_security: changed(&security(from), &security(to)),
+    };
+    if !diff.is_empty() {
+        diff.from = from.clone();
+        diff.to = to.clone();
     }
+    diff
 }
 
 impl TableDiff {
