@@ -228,6 +228,37 @@ fn the_mysql_and_sqlite_examples_load() {
     let out = carta(&["mock", "--target", &db.url(), "--rows", "100"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("rows"), "{}", stderr(&out));
+    let count = |sql: &str| -> i64 {
+        let out = Command::new("mariadb")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-P",
+                "3306",
+                "-u",
+                "root",
+                "-N",
+                "-B",
+                &db.name,
+                "-e",
+                sql,
+            ])
+            .output()
+            .expect("the mariadb client runs");
+        assert!(
+            out.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+    };
+    assert_eq!(count("SELECT count(*) FROM users"), 100);
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM users u LEFT JOIN orgs o ON o.id = u.org_id WHERE o.id IS NULL"
+        ),
+        0
+    );
 
     let dir = temp_dir("mock-sqlite");
     let file = dir.join("app.db");
@@ -236,6 +267,23 @@ fn the_mysql_and_sqlite_examples_load() {
         .execute_batch(&seed("sqlite/000_orko.sql"))
         .unwrap();
     drop(connection);
+    // Rows planned from PostgreSQL DDL do not fit a SQLite file: refused, nothing written.
+    let postgres_ddl = seeds_dir().join("000_orko.sql");
+    let out = carta(&[
+        "mock",
+        path_str(&postgres_ddl),
+        "--target",
+        path_str(&file),
+        "--rows",
+        "10",
+    ]);
+    assert_eq!(out.status.code(), Some(12), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the target is Sqlite"),
+        "{}",
+        stderr(&out)
+    );
+
     let out = carta(&["mock", "--target", path_str(&file), "--rows", "100"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let connection = rusqlite::Connection::open(&file).unwrap();

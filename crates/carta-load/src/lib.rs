@@ -28,7 +28,7 @@ mod text;
 
 pub use error::LoadError;
 
-use carta_catalog::{Catalog, QualifiedName};
+use carta_catalog::{Catalog, Dialect, QualifiedName};
 use carta_mock::Plan;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -129,7 +129,21 @@ pub async fn load(
         plan: std::sync::Arc::new(plan.clone()),
         workers: options.parallel.max(1),
     };
-    let tables = match Target::parse(url)? {
+    let target = Target::parse(url)?;
+    let target_dialect = match target {
+        Target::Postgres { .. } => Dialect::Postgres,
+        Target::Mysql { .. } => Dialect::Mysql,
+        Target::Sqlite { .. } => Dialect::Sqlite,
+    };
+    // Types, names and schemas are spelled per dialect: rows planned from a
+    // PostgreSQL schema do not fit a SQLite file.
+    if catalog.dialect != target_dialect {
+        return Err(LoadError::Unsupported(format!(
+            "the schema was read as {:?} but the target is {:?}: read the target itself, or give DDL of its dialect",
+            catalog.dialect, target_dialect
+        )));
+    }
+    let tables = match target {
         Target::Postgres { url } => postgres::load(&url, &job, progress).await?,
         Target::Mysql { url } => mysql::load(&url, &job, progress).await?,
         Target::Sqlite { path } => sqlite::load(path, job, progress).await?,

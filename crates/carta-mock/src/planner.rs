@@ -1226,6 +1226,22 @@ pub(crate) fn evaluate(gens: &[TableGen], index: usize, check: &Expr, row: u64) 
     eval(check, &lookup).check_passes()
 }
 
+/// The rows a CHECK is tried on before anything is written: the first
+/// [`SAMPLE_ROWS`], as many spread evenly over the rest, and the last, so a
+/// bound that only breaks at high row numbers is caught too.
+fn sample_rows(rows: u64) -> impl Iterator<Item = u64> {
+    let head = 0..rows.min(SAMPLE_ROWS);
+    let spread = (rows > SAMPLE_ROWS)
+        .then(|| {
+            (1..=SAMPLE_ROWS)
+                .map(move |k| SAMPLE_ROWS + k * (rows - SAMPLE_ROWS) / (SAMPLE_ROWS + 1))
+        })
+        .into_iter()
+        .flatten();
+    let last = (rows > 0).then(|| rows - 1);
+    head.chain(spread).chain(last)
+}
+
 fn sample_checks(
     gens: &[TableGen],
     index: usize,
@@ -1238,7 +1254,7 @@ fn sample_checks(
             continue;
         };
         let mut undecided = false;
-        for row in 0..table.rows.min(SAMPLE_ROWS) {
+        for row in sample_rows(table.rows) {
             match evaluate(gens, index, expr, row) {
                 Some(true) => {}
                 Some(false) => {
