@@ -7,9 +7,9 @@ use crate::state::AppState;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// A JSON request body.
 pub struct ApiJson<T>(pub T);
@@ -75,17 +75,30 @@ fn query_rejection(rejection: &QueryRejection) -> ApiError {
     ApiError::bad_request(format!("invalid query: {}", rejection.body_text()))
 }
 
-/// Who sent the request, for the audit trail: the client IP (the socket's,
-/// or the first `X-Forwarded-For` hop when the server is configured to trust
-/// its proxy) and the user agent.
+/// Who sent the request, for the audit trail and login throttling: the
+/// client IP (the socket's, or the last `X-Forwarded-For` hop when the
+/// server is configured to trust its proxy) and the user agent.
 #[derive(Debug, Clone, Default)]
 pub struct ClientMeta {
-    pub ip: Option<String>,
+    pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
 }
 
 /// Longest user agent kept; the header is client-controlled.
 const MAX_USER_AGENT: usize = 256;
+
+/// The address the trusted proxy appended: the rightmost hop of the last
+/// `X-Forwarded-For` header. Hops to its left come from the client and can
+/// be anything.
+fn forwarded_for(headers: &HeaderMap) -> Option<IpAddr> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .next_back()
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.rsplit(',').next())
+        .and_then(|last| last.trim().parse().ok())
+}
 
 impl FromRequestParts<AppState> for ClientMeta {
     type Rejection = std::convert::Infallible;
@@ -96,15 +109,7 @@ impl FromRequestParts<AppState> for ClientMeta {
     ) -> Result<Self, std::convert::Infallible> {
         let forwarded = state
             .trust_proxy()
-            .then(|| {
-                parts
-                    .headers
-                    .get("x-forwarded-for")
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| value.split(',').next())
-                    .map(str::trim)
-                    .and_then(|first| first.parse::<std::net::IpAddr>().ok())
-            })
+            .then(|| forwarded_for(&parts.headers))
             .flatten();
         let socket = parts
             .extensions
@@ -116,7 +121,7 @@ impl FromRequestParts<AppState> for ClientMeta {
             .and_then(|value| value.to_str().ok())
             .map(|agent| agent.chars().take(MAX_USER_AGENT).collect());
         Ok(ClientMeta {
-            ip: forwarded.or(socket).map(|ip| ip.to_string()),
+            ip: forwarded.or(socket),
             user_agent,
         })
     }

@@ -1,10 +1,14 @@
-//! Login throttling, in memory: failed attempts are counted per account and
-//! per client IP over a sliding window; past the limit, logins for that key
-//! are refused (429 with `Retry-After`) until the oldest failure ages out.
+//! Login throttling, in memory: attempts are counted per account and per
+//! client network over a sliding window; past the limit, logins for that
+//! key are refused (429 with `Retry-After`) until the oldest attempt ages
+//! out. An attempt is reserved before the password is verified and released
+//! when it succeeds, so parallel guesses cannot all pass one check. IPv6
+//! clients are counted by their /64, the block one subscriber usually holds.
 //! In memory means per process: several servers sharing a store each keep
 //! their own counts, which still bounds guessing to a small multiple.
 
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -26,67 +30,105 @@ impl Default for LoginLimits {
     }
 }
 
-/// Past this many tracked keys, keys whose failures have all aged out are
+/// Past this many tracked keys, keys whose attempts have all aged out are
 /// dropped, so a flood of distinct emails cannot grow memory without bound.
 const PRUNE_ABOVE: usize = 10_000;
 
 #[derive(Default)]
-struct Failures {
+struct Attempts {
     by_account: HashMap<String, VecDeque<Instant>>,
-    by_ip: HashMap<String, VecDeque<Instant>>,
+    by_network: HashMap<IpAddr, VecDeque<Instant>>,
 }
 
 pub struct LoginLimiter {
     limits: LoginLimits,
-    failures: Mutex<Failures>,
+    attempts: Mutex<Attempts>,
+}
+
+/// An attempt counted against an account and a network until it is
+/// released by [`LoginLimiter::release`] (the password was right).
+#[derive(Debug)]
+#[must_use = "a successful attempt must be released"]
+pub struct Reservation {
+    account: String,
+    network: Option<IpAddr>,
+    at: Instant,
+}
+
+/// The key a client address is counted under: IPv4 addresses (IPv4-mapped
+/// IPv6 ones included) as they are, other IPv6 addresses by their /64.
+pub fn network_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(v4) => IpAddr::V4(v4),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+        },
+    }
 }
 
 impl LoginLimiter {
     pub fn new(limits: LoginLimits) -> LoginLimiter {
         LoginLimiter {
             limits,
-            failures: Mutex::new(Failures::default()),
+            attempts: Mutex::new(Attempts::default()),
         }
     }
 
-    /// `Err(seconds)` when this account or IP must wait before trying again.
-    pub fn check(&self, account: &str, ip: Option<&str>) -> Result<(), u64> {
+    /// Counts one attempt for this account and client, or `Err(seconds)`
+    /// when either must wait before trying again (nothing is counted then).
+    /// Checking and counting happen under one lock.
+    pub fn reserve(&self, account: &str, ip: Option<IpAddr>) -> Result<Reservation, u64> {
         let now = Instant::now();
-        let mut failures = self.lock();
         let window = self.limits.window;
+        let network = ip.map(network_key);
+        let mut attempts = self.lock();
         let account_wait = wait(
-            failures.by_account.get_mut(account),
+            attempts.by_account.get_mut(account),
             self.limits.per_account,
             window,
             now,
         );
-        let ip_wait =
-            ip.and_then(|ip| wait(failures.by_ip.get_mut(ip), self.limits.per_ip, window, now));
-        match account_wait.max(ip_wait) {
-            Some(duration) => Err(duration.as_secs().max(1)),
-            None => Ok(()),
+        let network_wait = network.and_then(|network| {
+            wait(
+                attempts.by_network.get_mut(&network),
+                self.limits.per_ip,
+                window,
+                now,
+            )
+        });
+        if let Some(duration) = account_wait.max(network_wait) {
+            return Err(duration.as_secs().max(1));
+        }
+        push(&mut attempts.by_account, account.to_string(), now, window);
+        if let Some(network) = network {
+            push(&mut attempts.by_network, network, now, window);
+        }
+        Ok(Reservation {
+            account: account.to_string(),
+            network,
+            at: now,
+        })
+    }
+
+    /// The attempt succeeded: it no longer counts, and the account's earlier
+    /// failures are cleared (not the network's: one right password must not
+    /// reset a spray across many accounts).
+    pub fn release(&self, reservation: Reservation) {
+        let mut attempts = self.lock();
+        attempts.by_account.remove(&reservation.account);
+        if let Some(network) = reservation.network {
+            if let Some(times) = attempts.by_network.get_mut(&network) {
+                if let Some(position) = times.iter().position(|at| *at == reservation.at) {
+                    times.remove(position);
+                }
+            }
         }
     }
 
-    pub fn record_failure(&self, account: &str, ip: Option<&str>) {
-        let now = Instant::now();
-        let window = self.limits.window;
-        let mut failures = self.lock();
-        push(&mut failures.by_account, account, now, window);
-        if let Some(ip) = ip {
-            push(&mut failures.by_ip, ip, now, window);
-        }
-    }
-
-    /// A successful login clears the account's failures (not the IP's: one
-    /// right password must not reset a spray across many accounts).
-    pub fn record_success(&self, account: &str) {
-        self.lock().by_account.remove(account);
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Failures> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Attempts> {
         // The map holds plain counters; a panic elsewhere cannot leave it inconsistent.
-        self.failures
+        self.attempts
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -116,14 +158,19 @@ fn wait(
     Some(window.saturating_sub(now.duration_since(oldest)))
 }
 
-fn push(map: &mut HashMap<String, VecDeque<Instant>>, key: &str, now: Instant, window: Duration) {
+fn push<K: std::hash::Hash + Eq>(
+    map: &mut HashMap<K, VecDeque<Instant>>,
+    key: K,
+    now: Instant,
+    window: Duration,
+) {
     if map.len() > PRUNE_ABOVE {
         map.retain(|_, times| {
             expire(times, window, now);
             !times.is_empty()
         });
     }
-    map.entry(key.to_string()).or_default().push_back(now);
+    map.entry(key).or_default().push_back(now);
 }
 
 #[cfg(test)]
@@ -138,37 +185,74 @@ mod tests {
         })
     }
 
+    fn ip(text: &str) -> Option<IpAddr> {
+        Some(text.parse().expect("an address"))
+    }
+
     #[test]
     fn account_locks_after_its_limit_and_reports_the_wait() {
         let limiter = limiter(3, 100, Duration::from_secs(600));
         for _ in 0..3 {
-            assert_eq!(limiter.check("a@x", Some("1.1.1.1")), Ok(()));
-            limiter.record_failure("a@x", Some("1.1.1.1"));
+            assert!(limiter.reserve("a@x", ip("1.1.1.1")).is_ok());
         }
-        let wait = limiter.check("a@x", Some("2.2.2.2")).unwrap_err();
+        let wait = limiter.reserve("a@x", ip("2.2.2.2")).unwrap_err();
         assert!((599..=600).contains(&wait), "wait {wait}");
-        assert_eq!(limiter.check("b@x", Some("1.1.1.1")), Ok(()));
+        assert!(limiter.reserve("b@x", ip("1.1.1.1")).is_ok());
     }
 
     #[test]
-    fn ip_locks_across_accounts_and_success_does_not_clear_it() {
-        let limiter = limiter(100, 2, Duration::from_secs(60));
-        limiter.record_failure("a@x", Some("9.9.9.9"));
-        limiter.record_failure("b@x", Some("9.9.9.9"));
-        limiter.record_success("b@x");
-        assert!(limiter.check("c@x", Some("9.9.9.9")).is_err());
-        assert_eq!(limiter.check("c@x", Some("8.8.8.8")), Ok(()));
+    fn network_locks_across_accounts_and_success_does_not_clear_it() {
+        let limiter = limiter(100, 3, Duration::from_secs(60));
+        let _failed = limiter.reserve("a@x", ip("9.9.9.9")).expect("free");
+        let _failed = limiter.reserve("b@x", ip("9.9.9.9")).expect("free");
+        let succeeded = limiter.reserve("b@x", ip("9.9.9.9")).expect("free");
+        limiter.release(succeeded);
+        // The success itself does not count; the two failures still do.
+        let _failed = limiter.reserve("c@x", ip("9.9.9.9")).expect("free");
+        assert!(limiter.reserve("c@x", ip("9.9.9.9")).is_err());
+        assert!(limiter.reserve("c@x", ip("8.8.8.8")).is_ok());
     }
 
     #[test]
-    fn success_clears_the_account_and_failures_age_out() {
+    fn success_clears_the_account_and_attempts_age_out() {
         let limiter = limiter(1, 100, Duration::from_millis(50));
-        limiter.record_failure("a@x", None);
-        assert!(limiter.check("a@x", None).is_err());
-        limiter.record_success("a@x");
-        assert_eq!(limiter.check("a@x", None), Ok(()));
-        limiter.record_failure("a@x", None);
+        let succeeded = limiter.reserve("a@x", None).expect("free");
+        assert!(limiter.reserve("a@x", None).is_err());
+        limiter.release(succeeded);
+        let _failed = limiter.reserve("a@x", None).expect("free again");
+        assert!(limiter.reserve("a@x", None).is_err());
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(limiter.check("a@x", None), Ok(()));
+        assert!(limiter.reserve("a@x", None).is_ok());
+    }
+
+    #[test]
+    fn parallel_reservations_never_exceed_the_limit() {
+        let limiter = limiter(4, 100, Duration::from_secs(600));
+        let granted = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..32)
+                .map(|_| scope.spawn(|| limiter.reserve("a@x", None).is_ok()))
+                .collect();
+            threads
+                .into_iter()
+                .map(std::thread::ScopedJoinHandle::join)
+                .filter(|granted| matches!(granted, Ok(true)))
+                .count()
+        });
+        assert_eq!(granted, 4);
+    }
+
+    #[test]
+    fn ipv6_clients_are_counted_by_their_64() {
+        let limiter = limiter(100, 2, Duration::from_secs(600));
+        let _failed = limiter.reserve("a@x", ip("2001:db8:1:2::1")).expect("free");
+        let _failed = limiter
+            .reserve("b@x", ip("2001:db8:1:2:ffff::9"))
+            .expect("free");
+        assert!(limiter.reserve("c@x", ip("2001:db8:1:2::77")).is_err());
+        assert!(limiter.reserve("c@x", ip("2001:db8:1:3::1")).is_ok());
+        assert_eq!(
+            network_key("::ffff:10.1.2.3".parse().expect("an address")),
+            "10.1.2.3".parse::<IpAddr>().expect("an address")
+        );
     }
 }

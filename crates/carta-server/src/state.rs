@@ -140,7 +140,7 @@ impl AppState {
                 resource_type: event.resource_type.to_string(),
                 resource_id: event.resource_id,
                 details: event.details,
-                ip: client.ip.clone(),
+                ip: client.ip.map(|ip| ip.to_string()),
                 user_agent: client.user_agent.clone(),
             })
             .await?;

@@ -570,6 +570,77 @@ async fn login_failures_are_limited_per_account_and_per_ip() {
         && a.user_agent.as_deref() == Some("carta-tests/1")));
 }
 
+async fn limited_server(per_account: usize, per_ip: usize) -> (Store, Running, TempDir) {
+    let (store, dir) = common::sqlite_store().await;
+    let mut config = common::config("unused");
+    config.login_limits = LoginLimits {
+        per_account,
+        per_ip,
+        window: Duration::from_secs(600),
+    };
+    let server = Running::start(AppState::new(store.clone(), config).expect("a state")).await;
+    (store, server, dir)
+}
+
+async fn failed_login_audits(store: &Store) -> usize {
+    store
+        .audits(carta_store::AuditFilter {
+            action: Some("auth.login_failed".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audits")
+        .len()
+}
+
+#[tokio::test]
+async fn parallel_wrong_logins_cannot_outrun_the_limit() {
+    let (store, server, _dir) = limited_server(3, 100).await;
+    let ada = common::create_user(&store, "ada", UserRole::Developer).await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..12 {
+        let request = reqwest::Client::new()
+            .post(server.url("/api/v1/auth/login"))
+            .json(&json!({ "email": ada.email, "password": "wrong password!" }));
+        attempts.spawn(async move { request.send().await.expect("an answer").status() });
+    }
+    let replies = attempts.join_all().await;
+    let verified = replies
+        .iter()
+        .filter(|status| **status == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = replies
+        .iter()
+        .filter(|status| **status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((verified, refused), (3, 9));
+    assert_eq!(failed_login_audits(&store).await, 3);
+}
+
+#[tokio::test]
+async fn bad_login_emails_are_refused_before_counting_or_auditing() {
+    let (store, server, _dir) = limited_server(2, 2).await;
+    let ada = common::create_user(&store, "ada", UserRole::Developer).await;
+    let client = Client::new(&server);
+    let long = format!("{}@example.com", "a".repeat(300));
+    for email in [long.as_str(), "ada\u{0}@example.com", "ada\n@example.com"] {
+        for _ in 0..3 {
+            let reply = client
+                .send(
+                    Method::POST,
+                    "/api/v1/auth/login",
+                    None,
+                    Some(json!({ "email": email, "password": "wrong password!" })),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+        }
+    }
+    assert_eq!(failed_login_audits(&store).await, 0);
+    // Neither the IP nor any account was charged for them.
+    client.login(&ada.email, PASSWORD).await;
+}
+
 /// Every route the server has, as (method, OpenAPI path).
 const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/login"),
@@ -692,8 +763,10 @@ async fn forwarded_addresses_are_used_only_when_the_proxy_is_trusted() {
         assert_eq!(s.app.raw(request).await.status, StatusCode::CREATED);
         let audits = s.store.audits(Default::default()).await.expect("audits");
         let ip = audits[0].ip.as_deref();
-        // In process there is no socket address, so untrusted means none.
-        assert_eq!(ip, trusted.then_some("203.0.113.9"), "trusted: {trusted}");
+        // The trusted proxy appended the last hop; the first one is
+        // whatever the client claimed. In process there is no socket
+        // address, so untrusted means none.
+        assert_eq!(ip, trusted.then_some("10.0.0.1"), "trusted: {trusted}");
     }
 }
 

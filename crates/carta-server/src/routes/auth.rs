@@ -6,7 +6,9 @@ use crate::extract::{ApiJson, ApiPath, ClientMeta};
 use crate::model::{
     CreatedToken, LoginRequest, LoginResponse, NewTokenRequest, PasswordChange, TokenBody, UserBody,
 };
-use crate::routes::{hash_password, validate_name, validate_password, verify_password};
+use crate::routes::{
+    hash_password, validate_email, validate_name, validate_password, verify_password,
+};
 use crate::state::{AppState, AuditEvent};
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -35,12 +37,16 @@ pub async fn login(
     client: ClientMeta,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Json<LoginResponse>, ApiError> {
-    let account = body.email.trim().to_lowercase();
-    let ip = client.ip.as_deref();
-    if let Err(wait) = state.limiter().check(&account, ip) {
-        tracing::warn!(ip, "login throttled");
-        return Err(ApiError::rate_limited(wait));
-    }
+    // Checked before anything is counted or written: an oversized or
+    // control-character email is a bad request, not an attempt.
+    let account = validate_email(&body.email)?;
+    let reservation = state
+        .limiter()
+        .reserve(&account, client.ip)
+        .map_err(|wait| {
+            tracing::warn!(ip = ?client.ip, "login throttled");
+            ApiError::rate_limited(wait)
+        })?;
     let found = state.store().user_by_email(&account).await?;
     // Unknown emails verify against a decoy hash, so timing tells nothing.
     let hash = found
@@ -51,7 +57,8 @@ pub async fn login(
     let user = match found {
         Some(found) if password_ok && found.user.disabled_at.is_none() => found.user,
         other => {
-            state.limiter().record_failure(&account, ip);
+            // The reservation stays counted: it was a failure.
+            drop(reservation);
             let event = AuditEvent {
                 action: "auth.login_failed",
                 workspace_id: None,
@@ -65,7 +72,7 @@ pub async fn login(
             return Err(ApiError::unauthorized("invalid email or password"));
         }
     };
-    state.limiter().record_success(&account);
+    state.limiter().release(reservation);
     let secret = secrets::new_token();
     let expires_at = OffsetDateTime::now_utc() + state.session_ttl();
     let token = state

@@ -15,7 +15,8 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// Bounds the work one login makes argon2 do.
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 const MAX_NAME_CHARS: usize = 200;
-const MAX_EMAIL_CHARS: usize = 254;
+/// RFC 5321's limit on a forward path.
+const MAX_EMAIL_BYTES: usize = 254;
 
 pub fn validate_password(password: &str) -> Result<(), ApiError> {
     let chars = password.chars().count();
@@ -49,7 +50,8 @@ pub fn validate_name(what: &str, name: &str) -> Result<String, ApiError> {
 /// An email address, trimmed and lower-cased; only its shape is checked.
 pub fn validate_email(email: &str) -> Result<String, ApiError> {
     let email = email.trim().to_lowercase();
-    let shaped = email.len() <= MAX_EMAIL_CHARS
+    let shaped = email.len() <= MAX_EMAIL_BYTES
+        && !email.chars().any(char::is_control)
         && email
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
@@ -94,7 +96,17 @@ mod tests {
             validate_email(" Ada@Example.COM ").unwrap(),
             "ada@example.com"
         );
-        for bad in ["", "ada", "@example.com", "ada@example", "a da@example.com"] {
+        let long = format!("{}@example.com", "a".repeat(MAX_EMAIL_BYTES));
+        for bad in [
+            "",
+            "ada",
+            "@example.com",
+            "ada@example",
+            "a da@example.com",
+            "ada\0@example.com",
+            "ada\u{7}@example.com",
+            &long,
+        ] {
             assert!(validate_email(bad).is_err(), "{bad}");
         }
     }
