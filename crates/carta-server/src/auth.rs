@@ -67,9 +67,15 @@ impl FromRequestParts<AppState> for Caller {
             .await?
             .filter(|user| user.disabled_at.is_none())
             .ok_or_else(|| ApiError::unauthorized("invalid token"))?;
-        let writes = !matches!(parts.method, Method::GET | Method::HEAD);
-        if writes && !token.allows(Scope::Write) {
-            return Err(ApiError::forbidden("this token is read-only"));
+        // Reads need `read` and everything else `write`: a write-only
+        // token can push changes but not read data back.
+        let (needed, refusal) = if matches!(parts.method, Method::GET | Method::HEAD) {
+            (Scope::Read, "this token has no read scope")
+        } else {
+            (Scope::Write, "this token is read-only")
+        };
+        if !token.allows(needed) {
+            return Err(ApiError::forbidden(refusal));
         }
         // The store writes `last_used_at` only once a minute per token.
         store.touch_token(token.id, now).await?;

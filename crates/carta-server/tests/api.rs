@@ -504,6 +504,33 @@ async fn read_only_tokens_cannot_write() {
 }
 
 #[tokio::test]
+async fn write_only_tokens_cannot_read() {
+    let s = setup().await;
+    let write = common::token(&s.store, &s.admin, TokenKind::Api, &[Scope::Write]).await;
+    for path in [
+        "/api/v1/me",
+        "/api/v1/workspaces",
+        "/api/v1/users",
+        "/api/v1/audit",
+    ] {
+        for method in [Method::GET, Method::HEAD] {
+            let reply = s.app.call(method.clone(), path, Some(&write), None).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{method} {path}");
+        }
+    }
+    let reply = s
+        .app
+        .call(
+            Method::POST,
+            "/api/v1/workspaces",
+            Some(&write),
+            Some(json!({ "name": "w" })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+}
+
+#[tokio::test]
 async fn login_failures_are_limited_per_account_and_per_ip() {
     let (store, _dir) = common::sqlite_store().await;
     let mut config = common::config("unused");
