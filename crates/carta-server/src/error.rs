@@ -106,6 +106,7 @@ impl From<StoreError> for ApiError {
         match error {
             StoreError::NotFound => ApiError::new(ErrorCode::NotFound, "not found"),
             StoreError::Conflict(what) => ApiError::conflict(what),
+            StoreError::InvalidInput(what) => ApiError::bad_request(what),
             StoreError::LastOwner => ApiError::new(
                 ErrorCode::LastOwner,
                 "a workspace must keep at least one owner",

@@ -14,10 +14,16 @@ pub enum UriError {
     UnknownScheme(String),
     #[error("a {scheme}:// URI does not match db_type {db_type}")]
     Mismatch { scheme: String, db_type: DbType },
+    #[error("the URI contains control characters")]
+    ControlCharacter,
 }
 
 /// The database type a URI's scheme names.
 pub fn db_type_of(uri: &str) -> Result<DbType, UriError> {
+    // The URL parser drops some control characters; the drivers see the raw text.
+    if uri.chars().any(char::is_control) {
+        return Err(UriError::ControlCharacter);
+    }
     let parsed = url::Url::parse(uri).map_err(UriError::Malformed)?;
     match parsed.scheme() {
         "postgres" | "postgresql" => Ok(DbType::Postgres),
@@ -164,6 +170,14 @@ mod tests {
             Err(UriError::Malformed(_))
         ));
         assert!(check_uri("mysql://h/db", DbType::Postgres).is_err());
+        assert_eq!(
+            db_type_of("postgres://h/db\0"),
+            Err(UriError::ControlCharacter)
+        );
+        assert_eq!(
+            db_type_of("postgres://h/d\tb"),
+            Err(UriError::ControlCharacter)
+        );
     }
 
     #[test]

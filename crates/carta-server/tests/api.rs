@@ -193,6 +193,75 @@ async fn invalid_ids_and_queries_are_bad_requests() {
 }
 
 #[tokio::test]
+async fn control_characters_and_instants_out_of_range_are_bad_requests() {
+    let s = setup().await;
+    let workspace = s
+        .store
+        .create_workspace("w", s.admin.id)
+        .await
+        .expect("a workspace");
+    let connections = format!("/api/v1/workspaces/{}/connections", workspace.id);
+    let bodies = [
+        ("/api/v1/workspaces", json!({ "name": "a\u{0}b" })),
+        ("/api/v1/workspaces", json!({ "name": "a\u{1b}b" })),
+        (
+            "/api/v1/users",
+            json!({ "email": "x\u{0}@example.com", "full_name": "X", "password": PASSWORD, "role": "analyst" }),
+        ),
+        (
+            "/api/v1/users",
+            json!({ "email": "x@example.com", "full_name": "X\u{0}", "password": PASSWORD, "role": "analyst" }),
+        ),
+        (
+            connections.as_str(),
+            json!({ "name": "c", "db_type": "postgres", "uri": "postgres://h/db\u{0}" }),
+        ),
+        (
+            connections.as_str(),
+            json!({ "name": "c\u{0}", "db_type": "postgres", "uri": "postgres://h/db" }),
+        ),
+    ];
+    for (path, body) in bodies {
+        let reply = s
+            .app
+            .call(Method::POST, path, Some(&s.admin_token), Some(body.clone()))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{body}: {}",
+            reply.text
+        );
+    }
+    for query in [
+        "action=auth.%00",
+        "since=9999-12-31T23:59:59-23:59",
+        "until=9999-12-31T23:59:59-23:59",
+    ] {
+        for path in [
+            "/api/v1/audit".to_string(),
+            format!("/api/v1/workspaces/{}/audit", workspace.id),
+        ] {
+            let reply = s
+                .app
+                .call(
+                    Method::GET,
+                    &format!("{path}?{query}"),
+                    Some(&s.admin_token),
+                    None,
+                )
+                .await;
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{path}?{query}: {}",
+                reply.text
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn unknown_routes_and_methods_get_json_errors() {
     let s = setup().await;
     let reply = s.app.call(Method::GET, "/api/v1/nothing", None, None).await;

@@ -37,6 +37,11 @@ pub enum StoreError {
     LastOwner,
     #[error("audit entries are append-only")]
     AppendOnly,
+    /// A value no backend can keep the same way (a NUL character, which
+    /// PostgreSQL refuses in text) or an instant out of range: the
+    /// caller's input, not the store, is wrong.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
     #[error("store migration {version} failed: {message}")]
     Migration { version: u32, message: String },
     /// The backend's own message; statements bind values as parameters, so
@@ -104,13 +109,35 @@ macro_rules! dispatch {
 
 /// The current instant as the store keeps it.
 pub fn now() -> Timestamp {
-    instant(time::OffsetDateTime::now_utc())
+    to_micros(time::OffsetDateTime::now_utc())
 }
 
-/// UTC, truncated to microseconds: the precision both backends keep.
-fn instant(at: Timestamp) -> Timestamp {
-    let utc = at.to_offset(time::UtcOffset::UTC);
+/// Truncated to microseconds: the precision both backends keep. Stays
+/// within the same second, so it cannot leave the representable range.
+fn to_micros(utc: Timestamp) -> Timestamp {
     utc - time::Duration::nanoseconds(i64::from(utc.nanosecond() % 1_000))
+}
+
+/// In UTC, truncated to microseconds; InvalidInput when UTC is out of range
+/// (9999-12-31T23:59:59-23:00 is in year 10000 in UTC).
+fn instant(at: Timestamp) -> Result<Timestamp, StoreError> {
+    at.checked_to_offset(time::UtcOffset::UTC)
+        .map(to_micros)
+        .ok_or_else(|| {
+            StoreError::InvalidInput("an instant outside the years 1 to 9999 in UTC".into())
+        })
+}
+
+/// InvalidInput when `text` holds a NUL character: SQLite would keep it,
+/// PostgreSQL refuses it, and the store answers the same on both.
+fn storable(what: &str, text: &str) -> Result<(), StoreError> {
+    if text.contains('\0') {
+        Err(StoreError::InvalidInput(format!(
+            "{what} contains a NUL character"
+        )))
+    } else {
+        Ok(())
+    }
 }
 
 impl Store {
@@ -156,6 +183,8 @@ impl Store {
 
     /// Conflict when the email (compared without case) is taken.
     pub async fn create_user(&self, new: NewUser) -> Result<User, StoreError> {
+        storable("the email", &new.email)?;
+        storable("the full name", &new.full_name)?;
         let new = NewUser {
             email: model::normalize_email(&new.email),
             ..new
@@ -169,6 +198,7 @@ impl Store {
 
     /// For login: the user with the password hash.
     pub async fn user_by_email(&self, email: &str) -> Result<Option<UserWithHash>, StoreError> {
+        storable("the email", email)?;
         let email = model::normalize_email(email);
         dispatch!(self.user_by_email(&email))
     }
@@ -178,6 +208,9 @@ impl Store {
     }
 
     pub async fn update_user(&self, id: Uuid, change: UserChange) -> Result<User, StoreError> {
+        if let Some(full_name) = &change.full_name {
+            storable("the full name", full_name)?;
+        }
         dispatch!(self.update_user(id, change, now()))
     }
 
@@ -189,7 +222,7 @@ impl Store {
 
     pub async fn create_token(&self, new: NewToken) -> Result<Token, StoreError> {
         let new = NewToken {
-            expires_at: new.expires_at.map(instant),
+            expires_at: new.expires_at.map(instant).transpose()?,
             scopes: model::canonical_scopes(&new.scopes),
             ..new
         };
@@ -206,7 +239,7 @@ impl Store {
     /// minute and token (per process, and in the database too when several
     /// servers share it), so calling it on every request is cheap.
     pub async fn touch_token(&self, id: Uuid, at: Timestamp) -> Result<(), StoreError> {
-        let at = instant(at);
+        let at = instant(at)?;
         let stale_before = at - TOUCH_INTERVAL;
         {
             let mut touched = self
@@ -237,7 +270,7 @@ impl Store {
     /// Revokes one token (keeping the first revocation time). NotFound if
     /// there is no such token.
     pub async fn revoke_token(&self, id: Uuid, at: Timestamp) -> Result<(), StoreError> {
-        dispatch!(self.revoke_token(id, instant(at)))
+        dispatch!(self.revoke_token(id, instant(at)?))
     }
 
     /// Revokes every live token of a user but `except` (the caller's own
@@ -248,7 +281,7 @@ impl Store {
         except: Option<Uuid>,
         at: Timestamp,
     ) -> Result<u64, StoreError> {
-        dispatch!(self.revoke_user_tokens(user_id, except, instant(at)))
+        dispatch!(self.revoke_user_tokens(user_id, except, instant(at)?))
     }
 
     /// Every token of a user, newest first, revoked and expired ones included.
@@ -260,6 +293,7 @@ impl Store {
 
     /// Creates a workspace with `owner` as its first owner member, in one transaction.
     pub async fn create_workspace(&self, name: &str, owner: Uuid) -> Result<Workspace, StoreError> {
+        storable("the name", name)?;
         dispatch!(self.create_workspace(name, owner, now()))
     }
 
@@ -289,13 +323,14 @@ impl Store {
 
     /// NotFound for a deleted workspace too.
     pub async fn rename_workspace(&self, id: Uuid, name: &str) -> Result<Workspace, StoreError> {
+        storable("the name", name)?;
         dispatch!(self.rename_workspace(id, name, now()))
     }
 
     /// Soft delete: the workspace and everything in it disappear from every
     /// workspace-scoped call until restored. NotFound if already deleted.
     pub async fn delete_workspace(&self, id: Uuid, at: Timestamp) -> Result<(), StoreError> {
-        dispatch!(self.delete_workspace(id, instant(at)))
+        dispatch!(self.delete_workspace(id, instant(at)?))
     }
 
     /// Undoes a soft delete (a no-op on a live workspace).
@@ -347,6 +382,8 @@ impl Store {
     /// NotFound for a missing or deleted workspace; Conflict for a name
     /// already used in the workspace.
     pub async fn create_connection(&self, new: NewConnection) -> Result<Connection, StoreError> {
+        storable("the name", &new.name)?;
+        storable("the URI", &new.redacted_uri)?;
         dispatch!(self.create_connection(new, now()))
     }
 
@@ -370,6 +407,12 @@ impl Store {
         id: Uuid,
         change: ConnectionChange,
     ) -> Result<Connection, StoreError> {
+        if let Some(name) = &change.name {
+            storable("the name", name)?;
+        }
+        if let Some(uri) = &change.uri {
+            storable("the URI", &uri.redacted)?;
+        }
         dispatch!(self.update_connection(workspace, id, change, now()))
     }
 
@@ -387,7 +430,8 @@ impl Store {
         ok: bool,
         detail: &str,
     ) -> Result<(), StoreError> {
-        dispatch!(self.record_connection_test(workspace, id, instant(at), ok, detail))
+        storable("the test detail", detail)?;
+        dispatch!(self.record_connection_test(workspace, id, instant(at)?, ok, detail))
     }
 
     /// Every sealed URI of every workspace, deleted ones included: for key rotation.
@@ -415,9 +459,12 @@ impl Store {
 
     /// Matching entries, newest first, at most [`AuditFilter::MAX_LIMIT`].
     pub async fn audits(&self, filter: AuditFilter) -> Result<Vec<Audit>, StoreError> {
+        if let Some(action) = &filter.action {
+            storable("the action filter", action)?;
+        }
         let filter = AuditFilter {
-            since: filter.since.map(instant),
-            until: filter.until.map(instant),
+            since: filter.since.map(instant).transpose()?,
+            until: filter.until.map(instant).transpose()?,
             ..filter
         };
         dispatch!(self.audits(filter))

@@ -1093,6 +1093,54 @@ async fn migrations_are_idempotent(env: Env) {
     );
 }
 
+/// Input that would make one backend fail (PostgreSQL refuses NUL in text)
+/// or overflow a conversion is refused the same way on both.
+async fn bad_input_is_invalid_not_a_backend_error(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Admin).await;
+    let invalid = |result: Result<(), StoreError>| {
+        assert!(
+            matches!(result, Err(StoreError::InvalidInput(_))),
+            "{result:?}"
+        );
+    };
+    invalid(store.create_workspace("a\0b", ada.id).await.map(drop));
+    invalid(store.user_by_email("ada\0@example.com").await.map(drop));
+    let workspace = store
+        .create_workspace("w", ada.id)
+        .await
+        .expect("a workspace");
+    invalid(store.rename_workspace(workspace.id, "\0").await.map(drop));
+    invalid(
+        store
+            .create_connection(NewConnection {
+                name: "c\0".into(),
+                ..new_connection(workspace.id, "c", ada.id)
+            })
+            .await
+            .map(drop),
+    );
+    // 9999-12-31T23:59:59-23:59 is in year 10000 in UTC.
+    let last = time::macros::datetime!(9999-12-31 23:59:59 -23:59);
+    for filter in [
+        AuditFilter {
+            since: Some(last),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            until: Some(last),
+            ..AuditFilter::default()
+        },
+        AuditFilter {
+            action: Some("auth.\0".into()),
+            ..AuditFilter::default()
+        },
+    ] {
+        invalid(store.audits(filter).await.map(drop));
+    }
+    invalid(store.revoke_token(Uuid::new_v4(), last).await);
+}
+
 macro_rules! on_both_backends {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -1124,6 +1172,7 @@ on_both_backends!(
     reseal_is_compare_and_set,
     audits_filter_page_and_refuse_changes,
     migrations_are_idempotent,
+    bad_input_is_invalid_not_a_backend_error,
 );
 
 /// Row-level security holds even for the role that owns the tables: a

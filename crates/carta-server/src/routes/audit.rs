@@ -5,6 +5,7 @@ use crate::auth::{workspace_access, Caller};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{ApiPath, ApiQuery};
 use crate::model::{AuditBody, AuditPage};
+use crate::routes::validate_text;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -51,6 +52,9 @@ async fn page(
             "limit must be between 1 and {}",
             AuditFilter::MAX_LIMIT
         )));
+    }
+    if let Some(action) = &query.action {
+        validate_text("action", action)?;
     }
     let filter = AuditFilter {
         workspace_id,

@@ -33,12 +33,25 @@ pub fn validate_password(password: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// A display name: trimmed, not empty, not too long.
+/// Refuses control characters (NUL included, which PostgreSQL cannot
+/// store) in a text input.
+pub fn validate_text(what: &str, text: &str) -> Result<(), ApiError> {
+    if text.chars().any(char::is_control) {
+        Err(ApiError::bad_request(format!(
+            "{what} must not contain control characters"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// A display name: trimmed, not empty, not too long, no control characters.
 pub fn validate_name(what: &str, name: &str) -> Result<String, ApiError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(ApiError::bad_request(format!("{what} must not be empty")));
     }
+    validate_text(what, name)?;
     if name.chars().count() > MAX_NAME_CHARS {
         return Err(ApiError::bad_request(format!(
             "{what} may have at most {MAX_NAME_CHARS} characters"
@@ -116,5 +129,7 @@ mod tests {
         assert_eq!(validate_name("name", "  Team  ").unwrap(), "Team");
         assert!(validate_name("name", "   ").is_err());
         assert!(validate_name("name", &"n".repeat(201)).is_err());
+        assert!(validate_name("name", "a\0b").is_err());
+        assert!(validate_name("name", "a\u{1b}[31m").is_err());
     }
 }
