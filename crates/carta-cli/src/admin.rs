@@ -38,7 +38,12 @@ pub struct CreateUserArgs {
 #[derive(clap::Args)]
 pub struct RotateKeyArgs {
     /// The key file to rotate (older keys are kept below the new one) [default: `[serve] key_file`].
-    #[arg(long, env = "CARTA_KEY_FILE", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "CARTA_KEY_FILE",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     key_file: Option<PathBuf>,
     #[command(flatten)]
     store: StoreArgs,
@@ -49,7 +54,12 @@ pub struct RotateKeyArgs {
 #[derive(clap::Args)]
 pub struct StoreArgs {
     /// The store: an SQLite file (sqlite://PATH or a path) or postgres://... [default: sqlite://carta-store.db].
-    #[arg(long, env = "CARTA_STORE_URL", value_name = "URL")]
+    #[arg(
+        long,
+        env = "CARTA_STORE_URL",
+        hide_env_values = true,
+        value_name = "URL"
+    )]
     store_url: Option<String>,
     #[command(flatten)]
     pub config: crate::config::ConfigArg,

@@ -9,18 +9,28 @@ use std::path::PathBuf;
 #[derive(clap::Args)]
 pub struct Args {
     /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long, env = "CARTA_LISTEN", value_name = "ADDR")]
+    #[arg(
+        long,
+        env = "CARTA_LISTEN",
+        hide_env_values = true,
+        value_name = "ADDR"
+    )]
     listen: Option<SocketAddr>,
     #[command(flatten)]
     store: crate::admin::StoreArgs,
     /// File of master keys (base64, current first); otherwise CARTA_MASTER_KEY.
-    #[arg(long, env = "CARTA_KEY_FILE", value_name = "FILE")]
+    #[arg(
+        long,
+        env = "CARTA_KEY_FILE",
+        hide_env_values = true,
+        value_name = "FILE"
+    )]
     key_file: Option<PathBuf>,
     /// Log lines as text or as JSON objects [default: text].
     #[arg(long, value_enum)]
     log_format: Option<LogFormatArg>,
     /// Take client IPs from X-Forwarded-For (only behind a proxy that sets it).
-    #[arg(long, env = "CARTA_TRUST_PROXY")]
+    #[arg(long, env = "CARTA_TRUST_PROXY", hide_env_values = true)]
     trust_proxy: bool,
     /// Largest request body accepted, in bytes [default: 65536].
     #[arg(long, value_name = "BYTES")]

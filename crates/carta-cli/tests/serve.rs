@@ -52,6 +52,26 @@ fn serve_refuses_to_start_without_a_master_key_and_says_how_to_make_one() {
 }
 
 #[test]
+fn help_never_prints_the_values_of_secret_variables() {
+    for args in [
+        &["serve", "--help"][..],
+        &["admin", "create-user", "--help"],
+        &["admin", "rotate-key", "--help"],
+    ] {
+        let out = carta()
+            .args(args)
+            .env("CARTA_STORE_URL", "postgres://carta:hunter2-store@db/carta")
+            .env("CARTA_KEY_FILE", "/secret/hunter2-keyfile")
+            .output()
+            .expect("carta runs");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let help = String::from_utf8_lossy(&out.stdout);
+        assert!(help.contains("CARTA_STORE_URL"), "{args:?}: {help}");
+        assert!(!help.contains("hunter2"), "{args:?}: {help}");
+    }
+}
+
+#[test]
 fn gen_key_prints_a_usable_key() {
     let out = carta()
         .args(["admin", "gen-key"])

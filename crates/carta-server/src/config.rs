@@ -1,7 +1,6 @@
-//! The server's configuration. The `carta serve` command fills it from flags
-//! and environment variables (`CARTA_LISTEN`, `CARTA_STORE_URL`,
-//! `CARTA_MASTER_KEY`, `CARTA_KEY_FILE`); `carta.toml` has no `[serve]`
-//! section, because its parser rejects sections it does not know.
+//! The server's configuration. The `carta serve` command fills it from
+//! flags, environment variables (`CARTA_LISTEN`, `CARTA_STORE_URL`,
+//! `CARTA_MASTER_KEY`, `CARTA_KEY_FILE`, ...) and `[serve]` in carta.toml.
 
 use crate::ratelimit::LoginLimits;
 use carta_store::secrets::Keyring;
@@ -25,8 +24,6 @@ pub enum LogFormat {
     Json,
 }
 
-/// `Debug` shows key ids, never keys.
-#[derive(Debug)]
 pub struct ServerConfig {
     pub listen: SocketAddr,
     pub store_url: String,
@@ -48,6 +45,24 @@ pub struct ServerConfig {
     pub connection_test_timeout: Duration,
 }
 
+/// Shows key ids, never keys, and the store URL without its password.
+impl std::fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("listen", &self.listen)
+            .field("store_url", &carta_source::redact_url(&self.store_url))
+            .field("keyring", &self.keyring)
+            .field("key_file", &self.key_file)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("log_format", &self.log_format)
+            .field("trust_proxy", &self.trust_proxy)
+            .field("session_ttl", &self.session_ttl)
+            .field("login_limits", &self.login_limits)
+            .field("connection_test_timeout", &self.connection_test_timeout)
+            .finish()
+    }
+}
+
 impl ServerConfig {
     /// The defaults for everything but the store and the key.
     pub fn new(store_url: impl Into<String>, keyring: Keyring) -> ServerConfig {
@@ -63,5 +78,20 @@ impl ServerConfig {
             login_limits: LoginLimits::default(),
             connection_test_timeout: Duration::from_secs(5),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_the_store_url_without_its_password() {
+        let keyring =
+            Keyring::from_env_or_file(Some(&Keyring::generate_key()), None).expect("a keyring");
+        let config = ServerConfig::new("postgres://carta:hunter2@db/carta", keyring);
+        let debug = format!("{config:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("postgres://carta:***@db/carta"), "{debug}");
     }
 }

@@ -14,6 +14,9 @@ use utoipa::openapi::schema::{Object, SchemaType, Type};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+/// Stands for a password in `Debug` output.
+const HIDDEN: &str = "<redacted>";
+
 /// The OpenAPI schema of one of the store's text enums: a string with its values.
 fn text_enum(values: impl IntoIterator<Item = &'static str>) -> Object {
     let mut object = Object::with_type(SchemaType::Type(Type::String));
@@ -73,7 +76,8 @@ impl From<User> for UserBody {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// `Debug` hides the secrets.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     pub email: String,
@@ -89,7 +93,8 @@ pub struct LoginResponse {
     pub user: UserBody,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// `Debug` hides the secrets.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
@@ -147,7 +152,8 @@ pub struct CreatedToken {
     pub info: TokenBody,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// `Debug` hides the secrets.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
     pub email: String,
@@ -284,7 +290,8 @@ impl From<Connection> for ConnectionBody {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// `Debug` hides the secrets.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateConnection {
     pub name: String,
@@ -298,7 +305,8 @@ pub struct CreateConnection {
     pub uri: String,
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// `Debug` hides the secrets.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateConnection {
     pub name: Option<String>,
@@ -361,4 +369,90 @@ pub struct AuditPage {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Health {
     pub status: &'static str,
+}
+
+impl std::fmt::Debug for LoginRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRequest")
+            .field("email", &self.email)
+            .field("password", &HIDDEN)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for PasswordChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordChange")
+            .field("current_password", &HIDDEN)
+            .field("new_password", &HIDDEN)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CreateUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateUser")
+            .field("email", &self.email)
+            .field("full_name", &self.full_name)
+            .field("password", &HIDDEN)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for CreateConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateConnection")
+            .field("name", &self.name)
+            .field("db_type", &self.db_type)
+            .field("mode", &self.mode)
+            .field("uri", &carta_source::redact_url(&self.uri))
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for UpdateConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateConnection")
+            .field("name", &self.name)
+            .field("mode", &self.mode)
+            .field("uri", &self.uri.as_deref().map(carta_source::redact_url))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_passwords_and_uri_secrets() {
+        let login: LoginRequest =
+            serde_json::from_str(r#"{"email":"a@x.io","password":"hunter2-secret"}"#)
+                .expect("a body");
+        let change: PasswordChange = serde_json::from_str(
+            r#"{"current_password":"hunter2-secret","new_password":"hunter3-secret"}"#,
+        )
+        .expect("a body");
+        let user: CreateUser = serde_json::from_str(
+            r#"{"email":"a@x.io","full_name":"A","password":"hunter2-secret","role":"analyst"}"#,
+        )
+        .expect("a body");
+        let create: CreateConnection = serde_json::from_str(
+            r#"{"name":"c","db_type":"postgres","uri":"postgres://u:hunter2-secret@h/db"}"#,
+        )
+        .expect("a body");
+        let update: UpdateConnection =
+            serde_json::from_str(r#"{"uri":"postgres://u:hunter2-secret@h/db"}"#).expect("a body");
+        for debug in [
+            format!("{login:?}"),
+            format!("{change:?}"),
+            format!("{user:?}"),
+            format!("{create:?}"),
+            format!("{update:?}"),
+        ] {
+            assert!(!debug.contains("hunter"), "{debug}");
+        }
+        assert!(format!("{create:?}").contains("postgres://u:***@h/db"));
+    }
 }

@@ -20,27 +20,34 @@ pub enum UriError {
 
 /// The database type a URI's scheme names.
 pub fn db_type_of(uri: &str) -> Result<DbType, UriError> {
+    parse(uri).map(|(_, db_type)| db_type)
+}
+
+fn parse(uri: &str) -> Result<(url::Url, DbType), UriError> {
     // The URL parser drops some control characters; the drivers see the raw text.
     if uri.chars().any(char::is_control) {
         return Err(UriError::ControlCharacter);
     }
     let parsed = url::Url::parse(uri).map_err(UriError::Malformed)?;
-    match parsed.scheme() {
-        "postgres" | "postgresql" => Ok(DbType::Postgres),
-        "mysql" | "mariadb" => Ok(DbType::Mysql),
-        "sqlite" => Ok(DbType::Sqlite),
-        other => Err(UriError::UnknownScheme(other.to_string())),
-    }
+    let db_type = match parsed.scheme() {
+        "postgres" | "postgresql" => DbType::Postgres,
+        "mysql" | "mariadb" => DbType::Mysql,
+        "sqlite" => DbType::Sqlite,
+        other => return Err(UriError::UnknownScheme(other.to_string())),
+    };
+    Ok((parsed, db_type))
 }
 
 /// Checks that `uri` is a URI of `db_type`.
 pub fn check_uri(uri: &str, db_type: DbType) -> Result<(), UriError> {
-    let actual = db_type_of(uri)?;
+    let (parsed, actual) = parse(uri)?;
     if actual == db_type {
         Ok(())
     } else {
+        // The parsed scheme only: the text before a `://` that may be
+        // missing could be the whole URI, password included.
         Err(UriError::Mismatch {
-            scheme: uri.split("://").next().unwrap_or_default().to_string(),
+            scheme: parsed.scheme().to_string(),
             db_type,
         })
     }
@@ -170,6 +177,11 @@ mod tests {
             Err(UriError::Malformed(_))
         ));
         assert!(check_uri("mysql://h/db", DbType::Postgres).is_err());
+        let mismatch = check_uri("sqlite:u:hunter2@x", DbType::Postgres)
+            .expect_err("a mismatch")
+            .to_string();
+        assert!(!mismatch.contains("hunter2"), "{mismatch}");
+        assert!(mismatch.contains("sqlite"), "{mismatch}");
         assert_eq!(
             db_type_of("postgres://h/db\0"),
             Err(UriError::ControlCharacter)
