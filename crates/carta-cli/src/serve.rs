@@ -32,6 +32,15 @@ pub struct Args {
     /// Take client IPs from X-Forwarded-For (only behind a proxy that sets it).
     #[arg(long, env = "CARTA_TRUST_PROXY", hide_env_values = true)]
     trust_proxy: bool,
+    /// Folder whose SQLite files connections may open; without it, SQLite
+    /// connections are refused.
+    #[arg(
+        long,
+        env = "CARTA_SQLITE_DIR",
+        hide_env_values = true,
+        value_name = "DIR"
+    )]
+    sqlite_dir: Option<PathBuf>,
     /// Largest request body accepted, in bytes [default: 65536].
     #[arg(long, value_name = "BYTES")]
     max_body_bytes: Option<usize>,
@@ -52,6 +61,7 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         config.listen = listen;
     }
     config.key_file = key_file;
+    config.sqlite_dir = args.sqlite_dir;
     config.log_format = match (args.log_format, file.log_format) {
         (Some(LogFormatArg::Json), _) | (None, Some(carta_config::LogFormat::Json)) => {
             LogFormat::Json

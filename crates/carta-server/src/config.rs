@@ -43,6 +43,9 @@ pub struct ServerConfig {
     pub login_limits: LoginLimits,
     /// How long `POST .../connections/{cid}/test` waits for the database.
     pub connection_test_timeout: Duration,
+    /// The folder SQLite connections may point into; `None`: SQLite
+    /// connections are refused.
+    pub sqlite_dir: Option<PathBuf>,
 }
 
 /// Shows key ids, never keys, and the store URL without its password.
@@ -59,6 +62,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("session_ttl", &self.session_ttl)
             .field("login_limits", &self.login_limits)
             .field("connection_test_timeout", &self.connection_test_timeout)
+            .field("sqlite_dir", &self.sqlite_dir)
             .finish()
     }
 }
@@ -77,6 +81,7 @@ impl ServerConfig {
             session_ttl: Duration::from_secs(12 * 60 * 60),
             login_limits: LoginLimits::default(),
             connection_test_timeout: Duration::from_secs(5),
+            sqlite_dir: None,
         }
     }
 }

@@ -161,6 +161,11 @@ pub enum ServerError {
     },
     #[error("server failed: {0}")]
     Serve(std::io::Error),
+    #[error("cannot use {} as the SQLite connection folder: {source}", dir.display())]
+    SqliteDir {
+        dir: std::path::PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot hash the login decoy password: {0}")]
     Secret(#[from] carta_store::secrets::SecretError),
 }

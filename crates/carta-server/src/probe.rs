@@ -3,6 +3,7 @@
 //! Every error text that leaves this module has the URI's password removed.
 
 use carta_store::DbType;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Why a URI is not accepted; never includes the URI itself.
@@ -53,6 +54,74 @@ pub fn check_uri(uri: &str, db_type: DbType) -> Result<(), UriError> {
     }
 }
 
+/// Why an SQLite path is not allowed as a connection target; never names
+/// the path (it may be the server's own layout).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SqliteTargetError {
+    #[error("SQLite connections are disabled on this server: start it with --sqlite-dir DIR (or CARTA_SQLITE_DIR) to allow files under DIR")]
+    Disabled,
+    #[error("the SQLite file does not exist or cannot be read")]
+    Missing,
+    #[error("SQLite files must be under the server's --sqlite-dir folder")]
+    Outside,
+    #[error("the server's own store cannot be a connection")]
+    Store,
+    #[error("the SQLite path is not a regular file")]
+    NotAFile,
+}
+
+/// Which SQLite files connections may open: regular files under one
+/// configured folder, never the server's own store. Without the folder,
+/// none: a path is otherwise a way to read any file the server can.
+#[derive(Debug, Clone, Default)]
+pub struct SqliteTargets {
+    /// Canonical.
+    dir: Option<PathBuf>,
+    /// The store's file, canonical, when the store is SQLite and exists.
+    store_file: Option<PathBuf>,
+}
+
+impl SqliteTargets {
+    /// `dir` must exist; `store_file` is the store's path, if SQLite.
+    pub fn new(dir: Option<&Path>, store_file: Option<&Path>) -> std::io::Result<SqliteTargets> {
+        Ok(SqliteTargets {
+            dir: dir.map(std::fs::canonicalize).transpose()?,
+            store_file: store_file.and_then(|file| std::fs::canonicalize(file).ok()),
+        })
+    }
+
+    /// The canonical path of an `sqlite:` URI's file, if it may be opened.
+    /// The metadata is read without opening the file, so a FIFO or a
+    /// device is refused before anything could block on it.
+    pub fn resolve(&self, uri: &str) -> Result<PathBuf, SqliteTargetError> {
+        let dir = self.dir.as_ref().ok_or(SqliteTargetError::Disabled)?;
+        let path =
+            std::fs::canonicalize(sqlite_path(uri)).map_err(|_| SqliteTargetError::Missing)?;
+        if !path.starts_with(dir) {
+            return Err(SqliteTargetError::Outside);
+        }
+        if let Some(store) = &self.store_file {
+            // The store's journal files (`-wal`, `-shm`, `-journal`) too.
+            let store = store.as_os_str().as_encoded_bytes();
+            if path.as_os_str().as_encoded_bytes().starts_with(store) {
+                return Err(SqliteTargetError::Store);
+            }
+        }
+        let metadata = std::fs::metadata(&path).map_err(|_| SqliteTargetError::Missing)?;
+        if !metadata.is_file() {
+            return Err(SqliteTargetError::NotAFile);
+        }
+        Ok(path)
+    }
+}
+
+/// The file part of an `sqlite://PATH` or `sqlite:PATH` URI.
+pub fn sqlite_path(uri: &str) -> &str {
+    uri.strip_prefix("sqlite://")
+        .or_else(|| uri.strip_prefix("sqlite:"))
+        .unwrap_or(uri)
+}
+
 /// Removes every spelling of the URI's secrets (the whole URI, its
 /// password raw and percent-decoded) from a message.
 pub fn scrub(message: &str, uri: &str) -> String {
@@ -89,13 +158,19 @@ pub fn scrub(message: &str, uri: &str) -> String {
 pub async fn server_version(
     db_type: DbType,
     uri: &str,
+    sqlite_targets: &SqliteTargets,
     timeout: Duration,
 ) -> Result<String, String> {
     let attempt = async {
         match db_type {
             DbType::Postgres => postgres_version(uri).await,
             DbType::Mysql => mysql_version(uri).await,
-            DbType::Sqlite => sqlite_version(uri).await,
+            // Checked again: the file may have been replaced since the
+            // connection was saved.
+            DbType::Sqlite => match sqlite_targets.resolve(uri) {
+                Ok(path) => sqlite_version(path).await,
+                Err(refused) => Err(refused.to_string()),
+            },
         }
     };
     match tokio::time::timeout(timeout, attempt).await {
@@ -137,12 +212,7 @@ async fn mysql_version(uri: &str) -> Result<String, String> {
 
 /// SQLite files are opened read-only and never created: a test must not
 /// leave files behind on the server.
-async fn sqlite_version(uri: &str) -> Result<String, String> {
-    let path = uri
-        .strip_prefix("sqlite://")
-        .or_else(|| uri.strip_prefix("sqlite:"))
-        .unwrap_or(uri)
-        .to_string();
+async fn sqlite_version(path: PathBuf) -> Result<String, String> {
     tokio::task::spawn_blocking(move || {
         use rusqlite::OpenFlags;
         let db = rusqlite::Connection::open_with_flags(

@@ -4,10 +4,11 @@
 use crate::config::ServerConfig;
 use crate::error::{ApiError, ServerError};
 use crate::extract::ClientMeta;
+use crate::probe::{self, SqliteTargets};
 use crate::ratelimit::LoginLimiter;
 use carta_store::secrets::{self, Keyring, SecretError};
-use carta_store::{NewAudit, SealedUri, Store};
-use std::path::PathBuf;
+use carta_store::{Backend, NewAudit, SealedUri, Store};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use uuid::Uuid;
@@ -29,6 +30,7 @@ struct Inner {
     trust_proxy: bool,
     max_body_bytes: usize,
     connection_test_timeout: Duration,
+    sqlite_targets: SqliteTargets,
 }
 
 /// One audit entry, as handlers describe it; [`AppState::audit`] adds who
@@ -44,6 +46,15 @@ pub struct AuditEvent<'a> {
 impl AppState {
     pub fn new(store: Store, config: ServerConfig) -> Result<AppState, ServerError> {
         let decoy_hash = secrets::hash_password(&secrets::new_token().plain)?;
+        let store_file = (store.backend() == Backend::Sqlite)
+            .then(|| Path::new(probe::sqlite_path(&config.store_url)));
+        let sqlite_targets =
+            SqliteTargets::new(config.sqlite_dir.as_deref(), store_file).map_err(|source| {
+                ServerError::SqliteDir {
+                    dir: config.sqlite_dir.clone().unwrap_or_default(),
+                    source,
+                }
+            })?;
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
@@ -55,6 +66,7 @@ impl AppState {
                 trust_proxy: config.trust_proxy,
                 max_body_bytes: config.max_body_bytes,
                 connection_test_timeout: config.connection_test_timeout,
+                sqlite_targets,
             }),
         })
     }
@@ -85,6 +97,10 @@ impl AppState {
 
     pub fn connection_test_timeout(&self) -> Duration {
         self.inner.connection_test_timeout
+    }
+
+    pub fn sqlite_targets(&self) -> &SqliteTargets {
+        &self.inner.sqlite_targets
     }
 
     fn keyring(&self) -> Arc<Keyring> {

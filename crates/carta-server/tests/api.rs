@@ -876,6 +876,7 @@ async fn a_server_rereads_its_key_file_after_a_rotation() {
         config.keyring = carta_store::secrets::Keyring::from_env_or_file(None, Some(&key_file))
             .expect("a keyring");
         config.key_file = Some(key_file.clone());
+        config.sqlite_dir = Some(dir.0.clone());
     })
     .await;
     let workspace = s
@@ -888,7 +889,9 @@ async fn a_server_rereads_its_key_file_after_a_rotation() {
     std::fs::write(&key_file, format!("{new_key}\n{old_key}\n")).expect("rotated");
     let rotated =
         carta_store::secrets::Keyring::from_env_or_file(None, Some(&key_file)).expect("a keyring");
-    let uri = format!("sqlite://{}", dir.0.join("missing.db").display());
+    let database = dir.0.join("empty.db");
+    std::fs::write(&database, "").expect("an empty SQLite file");
+    let uri = format!("sqlite://{}", database.display());
     let connection = s
         .store
         .create_connection(carta_store::NewConnection {
@@ -915,13 +918,170 @@ async fn a_server_rereads_its_key_file_after_a_rotation() {
         )
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
-    // The URI was opened: the test reached SQLite, which found no file.
-    assert_eq!(reply.json()["ok"], false);
+    // The URI was opened: the test reached the SQLite file.
+    assert_eq!(reply.json()["ok"], true, "{}", reply.text);
     assert!(
-        reply.json()["error"]
+        reply.json()["server_version"]
             .as_str()
-            .is_some_and(|e| e.contains("unable to open")),
+            .is_some_and(|v| v.starts_with("SQLite ")),
         "{}",
         reply.text
     );
+}
+
+#[test]
+fn sqlite_targets_are_regular_files_under_the_folder_and_not_the_store() {
+    use carta_server::probe::{SqliteTargetError, SqliteTargets};
+    let dir = TempDir::new();
+    let allowed = dir.0.join("allowed");
+    std::fs::create_dir_all(allowed.join("sub")).expect("folders");
+    let outside = dir.0.join("outside.db");
+    let inside = allowed.join("sub/app.db");
+    let store = allowed.join("store.db");
+    for file in [&outside, &inside, &store] {
+        std::fs::write(file, "").expect("a file");
+    }
+    let uri = |path: &std::path::Path| format!("sqlite://{}", path.display());
+    let disabled = SqliteTargets::new(None, None).expect("targets");
+    assert_eq!(
+        disabled.resolve(&uri(&inside)),
+        Err(SqliteTargetError::Disabled)
+    );
+
+    let targets = SqliteTargets::new(Some(&allowed), Some(&store)).expect("targets");
+    assert!(targets.resolve(&uri(&inside)).is_ok());
+    assert_eq!(
+        targets
+            .resolve(&format!("sqlite:{}", inside.display()))
+            .ok(),
+        targets.resolve(&uri(&inside)).ok()
+    );
+    assert_eq!(
+        targets.resolve(&uri(&outside)),
+        Err(SqliteTargetError::Outside)
+    );
+    let climbing = allowed.join("sub/../../outside.db");
+    assert_eq!(
+        targets.resolve(&uri(&climbing)),
+        Err(SqliteTargetError::Outside)
+    );
+    assert_eq!(targets.resolve(&uri(&store)), Err(SqliteTargetError::Store));
+    assert_eq!(
+        targets.resolve(&uri(&allowed.join("store.db-wal"))),
+        Err(SqliteTargetError::Missing)
+    );
+    assert_eq!(
+        targets.resolve(&uri(&allowed.join("none.db"))),
+        Err(SqliteTargetError::Missing)
+    );
+    assert_eq!(
+        targets.resolve(&uri(&allowed.join("sub"))),
+        Err(SqliteTargetError::NotAFile)
+    );
+    #[cfg(unix)]
+    {
+        let link = allowed.join("link.db");
+        std::os::unix::fs::symlink(&outside, &link).expect("a symlink");
+        assert_eq!(
+            targets.resolve(&uri(&link)),
+            Err(SqliteTargetError::Outside)
+        );
+        let fifo = allowed.join("fifo.db");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo runs");
+        assert!(made.success());
+        assert_eq!(
+            targets.resolve(&uri(&fifo)),
+            Err(SqliteTargetError::NotAFile)
+        );
+        assert_eq!(
+            targets.resolve(&uri(&std::path::PathBuf::from("/dev/null"))),
+            Err(SqliteTargetError::Outside)
+        );
+    }
+}
+
+#[tokio::test]
+async fn sqlite_connections_need_the_configured_folder() {
+    let files = TempDir::new();
+    let database = files.0.join("app.db");
+    std::fs::write(&database, "").expect("a file");
+    let uri = format!("sqlite://{}", database.display());
+    let outside = TempDir::new();
+    let elsewhere = outside.0.join("other.db");
+    std::fs::write(&elsewhere, "").expect("a file");
+    for allowed in [false, true] {
+        let s = setup_with(|config| {
+            config.sqlite_dir = allowed.then(|| files.0.clone());
+        })
+        .await;
+        let workspace = s
+            .store
+            .create_workspace("w", s.admin.id)
+            .await
+            .expect("a workspace");
+        let path = format!("/api/v1/workspaces/{}/connections", workspace.id);
+        let reply = s
+            .app
+            .call(
+                Method::POST,
+                &path,
+                Some(&s.admin_token),
+                Some(json!({ "name": "c", "db_type": "sqlite", "uri": uri })),
+            )
+            .await;
+        if !allowed {
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+            assert!(
+                reply.json()["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("--sqlite-dir")),
+                "{}",
+                reply.text
+            );
+            continue;
+        }
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        let id = reply.json()["id"].as_str().expect("an id").to_string();
+        let reply = s
+            .app
+            .call(
+                Method::POST,
+                &path,
+                Some(&s.admin_token),
+                Some(json!({ "name": "d", "db_type": "sqlite", "uri": format!("sqlite://{}", elsewhere.display()) })),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+        let reply = s
+            .app
+            .call(
+                Method::PATCH,
+                &format!("{path}/{id}"),
+                Some(&s.admin_token),
+                Some(json!({ "uri": "sqlite:///etc/passwd" })),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+        // A file replaced by something else after it was saved is refused at test time.
+        std::fs::remove_file(&database).expect("removed");
+        std::fs::create_dir(&database).expect("a folder in its place");
+        let reply = s
+            .app
+            .call(
+                Method::POST,
+                &format!("{path}/{id}/test"),
+                Some(&s.admin_token),
+                None,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        assert_eq!(reply.json()["ok"], false);
+        assert_eq!(
+            reply.json()["error"],
+            "the SQLite path is not a regular file"
+        );
+    }
 }

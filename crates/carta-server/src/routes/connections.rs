@@ -11,7 +11,7 @@ use crate::state::{AppState, AuditEvent};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use carta_store::{Connection, ConnectionChange, MemberRole, NewConnection, UriChange};
+use carta_store::{Connection, ConnectionChange, DbType, MemberRole, NewConnection, UriChange};
 use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -26,6 +26,21 @@ async fn connection(state: &AppState, workspace: Uuid, id: Uuid) -> Result<Conne
 
 fn uri_error(error: probe::UriError) -> ApiError {
     ApiError::bad_request(error.to_string())
+}
+
+/// A URI a connection may hold: of a known database type and, for
+/// SQLite, a file the server allows (see [`probe::SqliteTargets`]).
+/// Network targets are not restricted: reaching internal databases is what
+/// a self-hosted server is for.
+fn allowed_target(state: &AppState, uri: &str, db_type: DbType) -> Result<(), ApiError> {
+    probe::check_uri(uri, db_type).map_err(uri_error)?;
+    if db_type == DbType::Sqlite {
+        state
+            .sqlite_targets()
+            .resolve(uri)
+            .map_err(|refused| ApiError::bad_request(refused.to_string()))?;
+    }
+    Ok(())
 }
 
 /// The workspace's connections (any member).
@@ -62,7 +77,7 @@ pub async fn create_connection(
 ) -> Result<(StatusCode, Json<ConnectionBody>), ApiError> {
     workspace_access(&state, &caller, id, MemberRole::Admin).await?;
     let name = validate_name("name", &body.name)?;
-    probe::check_uri(&body.uri, body.db_type).map_err(uri_error)?;
+    allowed_target(&state, &body.uri, body.db_type)?;
     let connection = state
         .store()
         .create_connection(NewConnection {
@@ -135,6 +150,7 @@ pub async fn update_connection(
     let (db_type, uri) = match body.uri.as_deref() {
         Some(uri) => {
             let db_type = probe::db_type_of(uri).map_err(uri_error)?;
+            allowed_target(&state, uri, db_type)?;
             let change = UriChange {
                 sealed: state.seal(uri),
                 redacted: carta_source::redact_url(uri),
@@ -224,8 +240,13 @@ pub async fn test_connection(
     let connection = connection(&state, id, cid).await?;
     let uri = state.open(&connection.uri)?;
     let started = std::time::Instant::now();
-    let outcome =
-        probe::server_version(connection.db_type, &uri, state.connection_test_timeout()).await;
+    let outcome = probe::server_version(
+        connection.db_type,
+        &uri,
+        state.sqlite_targets(),
+        state.connection_test_timeout(),
+    )
+    .await;
     let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     let detail = match &outcome {
         Ok(version) | Err(version) => version.as_str(),
