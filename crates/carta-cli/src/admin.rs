@@ -13,7 +13,8 @@ pub enum Command {
     /// CARTA_ADMIN_PASSWORD, a prompt on a terminal, or standard input.
     CreateUser(CreateUserArgs),
     /// Put a new master key first in the key file and re-encrypt every
-    /// connection URI under it; running servers keep working.
+    /// connection URI under it; running servers keep working. With
+    /// --check, only count the URIs not under the current key.
     RotateKey(RotateKeyArgs),
     /// Print a new random master key (base64 of 32 bytes).
     GenKey,
@@ -45,6 +46,10 @@ pub struct RotateKeyArgs {
         value_name = "FILE"
     )]
     key_file: Option<PathBuf>,
+    /// Rotate nothing: count the connection URIs not sealed under the
+    /// current key (exit status 0 when there are none, 1 otherwise).
+    #[arg(long)]
+    check: bool,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -179,7 +184,10 @@ async fn rotate_key(args: RotateKeyArgs) -> anyhow::Result<()> {
         bail!("give the key file to rotate: --key-file, CARTA_KEY_FILE or [serve] key_file in carta.toml");
     };
     // Refuse to touch a file that does not already hold valid keys.
-    Keyring::from_env_or_file(None, Some(path))?;
+    let current = Keyring::from_env_or_file(None, Some(path))?;
+    if args.check {
+        return check_keys(&args.store.open().await?, &current).await;
+    }
     let old_text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let new_key = Keyring::generate_key();
@@ -217,9 +225,36 @@ async fn rotate_key(args: RotateKeyArgs) -> anyhow::Result<()> {
         })
         .await?;
     println!(
-        "new key {}: {resealed} connection URIs re-encrypted, {changed_meanwhile} changed meanwhile (already re-encrypted by a server)",
+        "new key {}: {resealed} connection URIs re-encrypted",
         keyring.current_id()
     );
+    if changed_meanwhile > 0 {
+        // Updated or deleted by a server between reading and resealing;
+        // an updated one may still be under an old key.
+        println!(
+            "{changed_meanwhile} connection URIs changed or were deleted meanwhile and were left alone; \
+             `carta admin rotate-key --check` counts any still under an old key"
+        );
+    }
+    Ok(())
+}
+
+/// `rotate-key --check`: fails when some URI is not under the current key,
+/// so old keys cannot yet be removed from the file.
+async fn check_keys(store: &Store, keyring: &Keyring) -> anyhow::Result<()> {
+    let stale = store
+        .sealed_uris()
+        .await?
+        .into_iter()
+        .filter(|(_, sealed)| sealed.key_id != keyring.current_id())
+        .count();
+    println!(
+        "{stale} connection URIs not under the current key {}",
+        keyring.current_id()
+    );
+    if stale > 0 {
+        bail!("{stale} connection URIs are still sealed under older keys: run `carta admin rotate-key` before removing them");
+    }
     Ok(())
 }
 

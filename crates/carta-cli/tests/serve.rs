@@ -238,6 +238,39 @@ async fn rotate_key_puts_a_new_key_first_and_reseals_every_uri() {
         assert_eq!(sealed.key_id, new.current_id());
         assert_eq!(new.open(&sealed).expect("opens"), uri);
     }
+
+    // --check changes nothing and fails only while some URI is under an old key.
+    let check = || {
+        carta()
+            .args(["admin", "rotate-key", "--check", "--key-file"])
+            .arg(&key_file)
+            .args(["--store-url", &store_url])
+            .output()
+            .expect("carta runs")
+    };
+    let out = check();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 connection URIs"));
+    store
+        .create_connection(NewConnection {
+            workspace_id: workspace.id,
+            name: "late".into(),
+            db_type: DbType::Postgres,
+            mode: ConnectionMode::ReadOnly,
+            uri: old.seal(uri),
+            redacted_uri: "postgres://app:***@db/app".into(),
+            created_by: Some(owner.id),
+        })
+        .await
+        .expect("a connection");
+    let out = check();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("1 connection URIs"));
+    assert_eq!(
+        std::fs::read_to_string(&key_file).expect("the key file"),
+        text,
+        "--check rotates nothing"
+    );
 }
 
 /// One HTTP/1.0 GET over a plain socket; the status line's code.

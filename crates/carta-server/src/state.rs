@@ -9,8 +9,8 @@ use crate::ratelimit::LoginLimiter;
 use carta_store::secrets::{self, Keyring, SecretError};
 use carta_store::{Backend, NewAudit, SealedUri, Store};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, SystemTime};
 use uuid::Uuid;
 
 #[derive(Clone)]
@@ -22,6 +22,10 @@ struct Inner {
     store: Store,
     keyring: RwLock<Arc<Keyring>>,
     key_file: Option<PathBuf>,
+    /// The key file's modification time when it was last read: sealing
+    /// rereads the file when it changed, so a URI saved after `carta admin
+    /// rotate-key` is sealed under the new key.
+    key_file_modified: Mutex<Option<SystemTime>>,
     limiter: LoginLimiter,
     /// A real argon2id hash of a random password: logins for unknown emails
     /// verify against it, so they take as long as a wrong password.
@@ -59,6 +63,7 @@ impl AppState {
             inner: Arc::new(Inner {
                 store,
                 keyring: RwLock::new(Arc::new(config.keyring)),
+                key_file_modified: Mutex::new(config.key_file.as_deref().and_then(modified)),
                 key_file: config.key_file,
                 limiter: LoginLimiter::new(config.login_limits),
                 decoy_hash,
@@ -113,30 +118,54 @@ impl AppState {
         )
     }
 
+    /// Seals under the current key, after rereading the key file if it
+    /// changed since it was last read.
     pub fn seal(&self, uri: &str) -> SealedUri {
+        let changed = self.inner.key_file.as_deref().and_then(|file| {
+            let now = modified(file);
+            let mut last = self
+                .inner
+                .key_file_modified
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            (now != *last).then(|| {
+                *last = now;
+                file
+            })
+        });
+        if let Some(file) = changed {
+            // Unreadable mid-write, say: the keys in memory still seal
+            // URIs that every server can open.
+            if let Err(error) = self.reload_keys(file) {
+                tracing::warn!(%error, "key file changed but cannot be read; sealing with the keys in memory");
+            }
+        }
         self.keyring().seal(uri)
     }
 
     /// Opens a sealed URI; under a key id this process does not know (a
     /// rotation happened since start), rereads the key file once and retries.
     pub fn open(&self, sealed: &SealedUri) -> Result<String, ApiError> {
-        let keyring = self.keyring();
-        match keyring.open(sealed) {
-            Ok(uri) => Ok(uri),
-            Err(SecretError::UnknownKey(_)) if self.inner.key_file.is_some() => {
-                let reloaded = Keyring::from_env_or_file(None, self.inner.key_file.as_deref())
-                    .map_err(|e| ApiError::internal(&e))?;
-                let uri = reloaded.open(sealed).map_err(|e| ApiError::internal(&e))?;
-                *self
-                    .inner
-                    .keyring
-                    .write()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(reloaded);
-                tracing::info!("key file reloaded after a key rotation");
-                Ok(uri)
+        match (self.keyring().open(sealed), self.inner.key_file.as_deref()) {
+            (Err(SecretError::UnknownKey(_)), Some(file)) => {
+                self.reload_keys(file).map_err(|e| ApiError::internal(&e))?;
+                self.keyring()
+                    .open(sealed)
+                    .map_err(|e| ApiError::internal(&e))
             }
-            Err(e) => Err(ApiError::internal(&e)),
+            (opened, _) => opened.map_err(|e| ApiError::internal(&e)),
         }
+    }
+
+    fn reload_keys(&self, file: &Path) -> Result<(), SecretError> {
+        let reloaded = Keyring::from_env_or_file(None, Some(file))?;
+        *self
+            .inner
+            .keyring
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(reloaded);
+        tracing::info!("key file reloaded after a key rotation");
+        Ok(())
     }
 
     /// Appends to the audit trail. A request whose audit entry cannot be
@@ -162,4 +191,9 @@ impl AppState {
             .await?;
         Ok(())
     }
+}
+
+/// A file's modification time; `None` when it cannot be read.
+fn modified(file: &Path) -> Option<SystemTime> {
+    std::fs::metadata(file).and_then(|m| m.modified()).ok()
 }

@@ -1085,3 +1085,45 @@ async fn sqlite_connections_need_the_configured_folder() {
         );
     }
 }
+
+#[tokio::test]
+async fn connections_saved_after_a_rotation_are_sealed_under_the_new_key() {
+    use carta_store::secrets::Keyring;
+    let dir = TempDir::new();
+    let key_file = dir.0.join("carta.key");
+    let old_key = Keyring::generate_key();
+    std::fs::write(&key_file, format!("{old_key}\n")).expect("a key file");
+    let s = setup_with(|config| {
+        config.keyring = Keyring::from_env_or_file(None, Some(&key_file)).expect("a keyring");
+        config.key_file = Some(key_file.clone());
+    })
+    .await;
+    let workspace = s
+        .store
+        .create_workspace("w", s.admin.id)
+        .await
+        .expect("a workspace");
+    // `carta admin rotate-key` in another process: a new key first.
+    let new_key = Keyring::generate_key();
+    std::fs::write(&key_file, format!("{new_key}\n{old_key}\n")).expect("rotated");
+    // Coarse file-system clocks could leave the time unchanged.
+    std::fs::File::options()
+        .write(true)
+        .open(&key_file)
+        .and_then(|file| file.set_modified(std::time::SystemTime::now() + Duration::from_secs(5)))
+        .expect("a new modification time");
+    let rotated = Keyring::from_env_or_file(None, Some(&key_file)).expect("a keyring");
+    let reply = s
+        .app
+        .call(
+            Method::POST,
+            &format!("/api/v1/workspaces/{}/connections", workspace.id),
+            Some(&s.admin_token),
+            Some(json!({ "name": "c", "db_type": "postgres", "uri": "postgres://u:pw@db/app" })),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let sealed = s.store.sealed_uris().await.expect("sealed URIs");
+    assert_eq!(sealed.len(), 1);
+    assert_eq!(sealed[0].1.key_id, rotated.current_id());
+}
