@@ -1127,3 +1127,53 @@ async fn connections_saved_after_a_rotation_are_sealed_under_the_new_key() {
     assert_eq!(sealed.len(), 1);
     assert_eq!(sealed[0].1.key_id, rotated.current_id());
 }
+
+#[tokio::test]
+async fn wrong_current_passwords_are_limited_with_logins_and_audited() {
+    let s = setup_with(|config| {
+        config.login_limits = LoginLimits {
+            per_account: 2,
+            per_ip: 100,
+            window: Duration::from_secs(600),
+        };
+    })
+    .await;
+    let ada = common::create_user(&s.store, "ada", UserRole::Developer).await;
+    let session = common::session(&s.store, &ada).await;
+    let change = |current: &str| {
+        s.app.call(
+            Method::POST,
+            "/api/v1/me/password",
+            Some(&session),
+            Some(json!({ "current_password": current, "new_password": "a brand new password" })),
+        )
+    };
+    for _ in 0..2 {
+        assert_eq!(
+            change("wrong password!").await.status,
+            StatusCode::FORBIDDEN
+        );
+    }
+    // The account is locked now: for password changes, even the right one, and for logins.
+    let reply = change(PASSWORD).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        reply.text
+    );
+    assert_eq!(
+        login(&s.app, &ada.email, PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    let failures = s
+        .store
+        .audits(carta_store::AuditFilter {
+            action: Some("auth.password_change_failed".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audits");
+    assert_eq!(failures.len(), 2);
+    assert!(failures.iter().all(|a| a.actor_id == Some(ada.id)));
+}

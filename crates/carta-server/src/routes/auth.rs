@@ -146,6 +146,7 @@ pub async fn me(caller: Caller) -> Json<UserBody> {
         (status = 204),
         (status = 400, description = "new password too short", body = ErrorBody),
         (status = 403, description = "wrong current password, or not a login session", body = ErrorBody),
+        (status = 429, description = "too many failures; see Retry-After", body = ErrorBody),
     ))]
 pub async fn change_password(
     State(state): State<AppState>,
@@ -160,9 +161,30 @@ pub async fn change_password(
         .user_by_email(&caller.user.email)
         .await?
         .ok_or_else(|| ApiError::unauthorized("invalid token"))?;
+    // Guessing the current password with a stolen session is throttled
+    // and audited like guessing it at login.
+    let reservation = state
+        .limiter()
+        .reserve(&current.user.email, client.ip)
+        .map_err(ApiError::rate_limited)?;
     if !verify_password(body.current_password, current.password_hash).await {
+        drop(reservation);
+        state
+            .audit(
+                Some(caller.user.id),
+                &client,
+                AuditEvent {
+                    action: "auth.password_change_failed",
+                    workspace_id: None,
+                    resource_type: "user",
+                    resource_id: Some(caller.user.id.to_string()),
+                    details: json!({}),
+                },
+            )
+            .await?;
         return Err(ApiError::forbidden("the current password is wrong"));
     }
+    state.limiter().release(reservation);
     let password_hash = hash_password(body.new_password).await?;
     let store = state.store();
     store
