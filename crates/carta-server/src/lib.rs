@@ -170,6 +170,12 @@ pub async fn run(
 ) -> Result<(), ServerError> {
     init_logging(config.log_format);
     let store = Store::open(&config.store_url).await?;
+    if store.row_security_bypassed().await? {
+        tracing::warn!(
+            "the store's PostgreSQL role is a superuser or has BYPASSRLS: row-level security \
+             is not in force for it, only the server's own checks keep workspaces apart"
+        );
+    }
     let listen = config.listen;
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -174,6 +174,17 @@ impl Store {
         }
     }
 
+    /// Whether row-level security is not in force for this store's
+    /// connections: on PostgreSQL, a role that is a superuser or has
+    /// BYPASSRLS ignores every policy. Always false on SQLite, which has no
+    /// row-level security (the server's own checks are the only line there).
+    pub async fn row_security_bypassed(&self) -> Result<bool, StoreError> {
+        match &self.inner.db {
+            Db::Sqlite(_) => Ok(false),
+            Db::Postgres(db) => db.row_security_bypassed().await,
+        }
+    }
+
     /// Whether the store answers: for readiness checks.
     pub async fn ping(&self) -> Result<(), StoreError> {
         dispatch!(self.ping())

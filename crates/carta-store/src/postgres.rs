@@ -393,6 +393,19 @@ impl PgStore {
         Ok(tx)
     }
 
+    /// Whether the store's role is a superuser or has BYPASSRLS: the
+    /// policies (forced on the tables' owner) bind every other role.
+    pub(crate) async fn row_security_bypassed(&self) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let row = one(
+            &client,
+            "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = current_user",
+            &[],
+        )
+        .await?;
+        Ok(row.is_some_and(|row| row.get(0)))
+    }
+
     pub(crate) async fn ping(&self) -> Result<(), StoreError> {
         let client = self.client().await?;
         one(&client, "SELECT 1", &[]).await.map(drop)

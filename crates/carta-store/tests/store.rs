@@ -1175,6 +1175,26 @@ on_both_backends!(
     bad_input_is_invalid_not_a_backend_error,
 );
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn superuser_stores_report_that_row_security_is_bypassed() {
+    // The suite's own role is neither a superuser nor BYPASSRLS.
+    assert!(!Env::postgres()
+        .await
+        .store
+        .row_security_bypassed()
+        .await
+        .expect("an answer"));
+    assert!(!Env::sqlite()
+        .await
+        .store
+        .row_security_bypassed()
+        .await
+        .expect("an answer"));
+    let as_postgres = carta_testkit::PgDatabase::create();
+    let store = Store::open(&as_postgres.url()).await.expect("a store");
+    assert!(store.row_security_bypassed().await.expect("an answer"));
+}
+
 /// Row-level security holds even for the role that owns the tables: a
 /// transaction that does not name a workspace, or names another one, sees nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
