@@ -454,3 +454,114 @@ async fn every_endpoint_for_every_caller() {
         failures.join("\n")
     );
 }
+
+/// A member of workspace A naming, under A's own path, a connection of B or
+/// a user who is only in B gets 404 with nothing of B, and B is unchanged.
+#[tokio::test]
+async fn resources_of_another_workspace_are_not_found_under_ones_own() {
+    let (store, dir) = common::sqlite_store().await;
+    let app = App::new(AppState::new(store.clone(), common::config("unused")).expect("a state"));
+    let owner_a = common::create_user(&store, "owner-a", UserRole::Developer).await;
+    let owner_b = common::create_user(&store, "owner-b", UserRole::Developer).await;
+    let only_b = common::create_user(&store, "only-b", UserRole::Analyst).await;
+    let root = common::create_user(&store, "root", UserRole::Admin).await;
+    let a = store
+        .create_workspace(&common::unique("alpha-"), owner_a.id)
+        .await
+        .expect("workspace A");
+    let b_name = common::unique("bravo-");
+    let b = store
+        .create_workspace(&b_name, owner_b.id)
+        .await
+        .expect("workspace B");
+    store
+        .add_member(b.id, only_b.id, MemberRole::Viewer)
+        .await
+        .expect("a member of B");
+    let keyring = carta_store::secrets::Keyring::from_env_or_file(Some(&common::key()), None)
+        .expect("a keyring");
+    let uri = format!("sqlite://{}", dir.0.join("b.db").display());
+    let connection_name = common::unique("bravo-warehouse-");
+    let connection_b = store
+        .create_connection(NewConnection {
+            workspace_id: b.id,
+            name: connection_name.clone(),
+            db_type: DbType::Sqlite,
+            mode: ConnectionMode::ReadOnly,
+            uri: keyring.seal(&uri),
+            redacted_uri: uri.clone(),
+            created_by: Some(owner_b.id),
+        })
+        .await
+        .expect("a connection of B");
+    let connection = format!(
+        "/api/v1/workspaces/{}/connections/{}",
+        a.id, connection_b.id
+    );
+    let member = format!("/api/v1/workspaces/{}/members/{}", a.id, only_b.id);
+    let requests = [
+        (Method::GET, connection.clone(), None),
+        (
+            Method::PATCH,
+            connection.clone(),
+            Some(serde_json::json!({ "name": "taken" })),
+        ),
+        (Method::DELETE, connection.clone(), None),
+        (Method::POST, format!("{connection}/test"), None),
+        (
+            Method::PATCH,
+            member.clone(),
+            Some(serde_json::json!({ "role": "owner" })),
+        ),
+        (Method::DELETE, member, None),
+    ];
+    let secrets = [
+        b.id.to_string(),
+        b_name,
+        connection_name.clone(),
+        uri,
+        only_b.email.clone(),
+        only_b.full_name.clone(),
+    ];
+    for user in [&owner_a, &root] {
+        let token = common::session(&store, user).await;
+        for (method, path, body) in &requests {
+            let reply = app
+                .call(method.clone(), path, Some(&token), body.clone())
+                .await;
+            let label = format!("{method} {path} as {}", user.full_name);
+            assert_eq!(
+                reply.status,
+                StatusCode::NOT_FOUND,
+                "{label}: {}",
+                reply.text
+            );
+            assert_eq!(reply.error_code(), "not_found", "{label}");
+            for secret in &secrets {
+                assert!(
+                    !reply.text.contains(secret.as_str()),
+                    "{label} leaks {secret}: {}",
+                    reply.text
+                );
+            }
+        }
+    }
+    let unchanged = store
+        .connection(b.id, connection_b.id)
+        .await
+        .expect("a lookup")
+        .expect("B's connection is still there");
+    assert_eq!(unchanged.name, connection_name);
+    assert_eq!(unchanged.last_tested_at, None);
+    let membership = store
+        .membership(b.id, only_b.id)
+        .await
+        .expect("a lookup")
+        .expect("still a member of B");
+    assert_eq!(membership.role, MemberRole::Viewer);
+    assert!(store
+        .membership(a.id, only_b.id)
+        .await
+        .expect("a lookup")
+        .is_none());
+}
