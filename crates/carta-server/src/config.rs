@@ -28,9 +28,9 @@ pub struct ServerConfig {
     pub listen: SocketAddr,
     pub store_url: String,
     pub keyring: Keyring,
-    /// Where the keyring came from, if a file: reread when a connection is
-    /// sealed under a key id this process does not know yet (after
-    /// `carta admin rotate-key`).
+    /// Where the keyring came from, if a file: reread (after `carta admin
+    /// rotate-key`) before sealing when its modification time changed, and
+    /// when a URI is sealed under a key id this process does not know yet.
     pub key_file: Option<PathBuf>,
     /// Largest request body accepted; larger ones get 413.
     pub max_body_bytes: usize,
