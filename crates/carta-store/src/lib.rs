@@ -21,9 +21,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 pub use model::{
-    Audit, AuditFilter, Connection, ConnectionChange, ConnectionMode, DbType, MemberRole,
-    Membership, NewAudit, NewConnection, NewToken, NewUser, Scope, SealedUri, Timestamp, Token,
-    TokenKind, UnknownValue, UriChange, User, UserChange, UserRole, UserWithHash, Workspace,
+    Audit, AuditFilter, Connection, ConnectionChange, ConnectionMode, DbType, Job, JobKind,
+    JobOutcome, JobStatus, MemberRole, Membership, NewAudit, NewConnection, NewJob, NewToken,
+    NewUser, Scope, SealedUri, Timestamp, Token, TokenKind, UnknownValue, UriChange, User,
+    UserChange, UserRole, UserWithHash, Workspace, MAX_JOB_ATTEMPTS,
 };
 pub use uuid::Uuid;
 
@@ -66,6 +67,19 @@ impl StoreError {
             "already exists"
         };
         StoreError::Conflict(what.to_owned())
+    }
+}
+
+/// The error of a job whose server died while running it, once too often.
+const ABANDONED_JOB_ERROR: &str =
+    "the server running this job stopped responding, on every attempt";
+
+/// Why a cancel changed nothing: the job exists but has ended, or it does not.
+fn cancel_refused(exists: bool) -> StoreError {
+    if exists {
+        StoreError::Conflict("the job has already ended".into())
+    } else {
+        StoreError::NotFound
     }
 }
 
@@ -460,6 +474,80 @@ impl Store {
         uri: SealedUri,
     ) -> Result<bool, StoreError> {
         dispatch!(self.reseal_uri(id, old_key_id, uri))
+    }
+
+    // jobs
+
+    /// A pending job. NotFound for a missing or deleted workspace.
+    pub async fn enqueue_job(&self, new: NewJob) -> Result<Job, StoreError> {
+        dispatch!(self.enqueue_job(new, Uuid::new_v4(), now()))
+    }
+
+    /// `None` for an id of another workspace, as for a missing one.
+    pub async fn job(&self, workspace: Uuid, id: Uuid) -> Result<Option<Job>, StoreError> {
+        dispatch!(self.job(workspace, id))
+    }
+
+    /// Claims the oldest pending job of a live workspace for `instance`
+    /// (running, one more attempt, heartbeat now). Concurrent claimers,
+    /// in this process or others sharing a PostgreSQL store, never get the
+    /// same job.
+    pub async fn claim_job(&self, instance: &str) -> Result<Option<Job>, StoreError> {
+        storable("the instance id", instance)?;
+        dispatch!(self.claim_job(instance, now()))
+    }
+
+    /// Records that `instance` still runs the job; the job as it is now, so
+    /// the worker sees a cancel request. NotFound when `instance` no longer
+    /// holds the claim (the job was recovered from it, or has ended).
+    pub async fn heartbeat_job(&self, id: Uuid, instance: &str) -> Result<Job, StoreError> {
+        dispatch!(self.heartbeat_job(id, instance, None, now()))
+    }
+
+    /// A heartbeat that also records progress (0 to 100).
+    pub async fn job_progress(
+        &self,
+        id: Uuid,
+        instance: &str,
+        progress: u8,
+    ) -> Result<Job, StoreError> {
+        if progress > 100 {
+            return Err(StoreError::InvalidInput(format!(
+                "progress {progress} is over 100"
+            )));
+        }
+        dispatch!(self.heartbeat_job(id, instance, Some(progress), now()))
+    }
+
+    /// Ends the job `instance` runs. NotFound when it no longer holds the claim.
+    pub async fn finish_job(
+        &self,
+        id: Uuid,
+        instance: &str,
+        outcome: JobOutcome,
+    ) -> Result<Job, StoreError> {
+        if let Some(error) = outcome.error() {
+            storable("the error", error)?;
+        }
+        dispatch!(self.finish_job(id, instance, outcome, now()))
+    }
+
+    /// Cancels a pending job at once; asks a running one to stop (its worker
+    /// ends it as cancelled at its next heartbeat). Conflict when the job has
+    /// already ended; NotFound for an id of another workspace.
+    pub async fn cancel_job(&self, workspace: Uuid, id: Uuid) -> Result<Job, StoreError> {
+        dispatch!(self.cancel_job(workspace, id, now()))
+    }
+
+    /// Running jobs whose last heartbeat is before `stale_before` were left
+    /// by a server that died: each goes back to pending while it has had
+    /// fewer than [`MAX_JOB_ATTEMPTS`] attempts, else fails (or is cancelled
+    /// when a cancel was asked). Returns the jobs it changed.
+    pub async fn recover_stale_jobs(
+        &self,
+        stale_before: Timestamp,
+    ) -> Result<Vec<Job>, StoreError> {
+        dispatch!(self.recover_stale_jobs(instant(stale_before)?, now()))
     }
 
     // audit

@@ -369,3 +369,101 @@ pub(crate) fn scopes_from_text(text: &str) -> Result<Vec<Scope>, UnknownValue> {
 pub(crate) fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
+
+text_enum! {
+    /// What a job does.
+    JobKind, "job kind" {
+        /// Ingest a connection and keep a new schema version if it changed.
+        Sync => "sync",
+        Docs => "docs",
+        Mock => "mock",
+    }
+}
+
+text_enum! {
+    /// Where a job is in its life: pending, then running, then one of the
+    /// three final states.
+    JobStatus, "job status" {
+        Pending => "pending",
+        Running => "running",
+        Completed => "completed",
+        Failed => "failed",
+        Cancelled => "cancelled",
+    }
+}
+
+impl JobStatus {
+    /// Completed, failed or cancelled: the job will not change again.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            JobStatus::Completed | JobStatus::Failed | JobStatus::Cancelled
+        )
+    }
+}
+
+/// How many times a job is claimed before a server that dies running it
+/// makes it fail instead of being requeued.
+pub const MAX_JOB_ATTEMPTS: u32 = 3;
+
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub workspace_id: Uuid,
+    pub kind: JobKind,
+    /// What the job works on, e.g. `{"connection_id": ...}` for a sync.
+    pub payload: serde_json::Value,
+    pub created_by: Option<Uuid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Job {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub kind: JobKind,
+    pub payload: serde_json::Value,
+    pub status: JobStatus,
+    /// 0 to 100.
+    pub progress: u8,
+    pub error: Option<String>,
+    /// How many times a worker claimed it.
+    pub attempts: u32,
+    /// The server instance running (or that last ran) it.
+    pub claimed_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub heartbeat_at: Option<Timestamp>,
+    /// Set by a cancel while running: the worker stops at its next check.
+    pub cancel_requested: bool,
+    pub created_by: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub started_at: Option<Timestamp>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<Timestamp>,
+}
+
+/// How a worker ends the job it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobOutcome {
+    Completed,
+    Failed(String),
+    /// The worker saw the cancel request and stopped.
+    Cancelled,
+}
+
+impl JobOutcome {
+    pub(crate) fn status(&self) -> JobStatus {
+        match self {
+            JobOutcome::Completed => JobStatus::Completed,
+            JobOutcome::Failed(_) => JobStatus::Failed,
+            JobOutcome::Cancelled => JobStatus::Cancelled,
+        }
+    }
+
+    pub(crate) fn error(&self) -> Option<&str> {
+        match self {
+            JobOutcome::Failed(error) => Some(error),
+            JobOutcome::Completed | JobOutcome::Cancelled => None,
+        }
+    }
+}

@@ -17,9 +17,10 @@ use uuid::Uuid;
 
 use crate::migrations::{Migration, POSTGRES};
 use crate::model::{
-    scopes_from_text, scopes_to_text, Audit, AuditFilter, Connection, ConnectionChange, MemberRole,
-    Membership, NewAudit, NewConnection, NewToken, NewUser, SealedUri, Timestamp, Token,
-    UnknownValue, User, UserChange, UserWithHash, Workspace,
+    scopes_from_text, scopes_to_text, Audit, AuditFilter, Connection, ConnectionChange, Job,
+    JobOutcome, MemberRole, Membership, NewAudit, NewConnection, NewJob, NewToken, NewUser,
+    SealedUri, Timestamp, Token, UnknownValue, User, UserChange, UserWithHash, Workspace,
+    MAX_JOB_ATTEMPTS,
 };
 use crate::StoreError;
 
@@ -215,6 +216,35 @@ fn audit_from(row: &Row) -> Result<Audit, StoreError> {
         ip: row.try_get(7)?,
         user_agent: row.try_get(8)?,
         created_at: row.try_get(9)?,
+    })
+}
+
+const JOB_COLUMNS: &str =
+    "id, workspace_id, kind, payload, status, progress, error, attempts, claimed_by,
+    heartbeat_at, cancel_requested, created_by, created_at, started_at, finished_at";
+
+/// A stored number out of its column's range: the CHECK constraints keep it in.
+fn out_of_range(what: &str) -> StoreError {
+    StoreError::Backend(format!("corrupt row: {what} out of range"))
+}
+
+fn job_from(row: &Row) -> Result<Job, StoreError> {
+    Ok(Job {
+        id: row.try_get(0)?,
+        workspace_id: row.try_get(1)?,
+        kind: parsed(row, 2)?,
+        payload: row.try_get(3)?,
+        status: parsed(row, 4)?,
+        progress: u8::try_from(row.try_get::<_, i16>(5)?).map_err(|_| out_of_range("progress"))?,
+        error: row.try_get(6)?,
+        attempts: u32::try_from(row.try_get::<_, i32>(7)?).map_err(|_| out_of_range("attempts"))?,
+        claimed_by: row.try_get(8)?,
+        heartbeat_at: row.try_get(9)?,
+        cancel_requested: row.try_get(10)?,
+        created_by: row.try_get(11)?,
+        created_at: row.try_get(12)?,
+        started_at: row.try_get(13)?,
+        finished_at: row.try_get(14)?,
     })
 }
 
@@ -1154,5 +1184,220 @@ impl PgStore {
         .await?;
         tx.commit().await?;
         all(found, audit_from)
+    }
+
+    pub(crate) async fn enqueue_job(
+        &self,
+        new: NewJob,
+        id: Uuid,
+        now: Timestamp,
+    ) -> Result<Job, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::Workspace(new.workspace_id)).await?;
+        let row = one(
+            &tx,
+            &format!(
+                "INSERT INTO carta.jobs (id, workspace_id, kind, payload, created_by, created_at)
+                 SELECT $2::uuid, $1::uuid, $3::text, $4::jsonb, $5::uuid, $6::timestamptz WHERE {LIVE_WORKSPACE}
+                 RETURNING {JOB_COLUMNS}"
+            ),
+            &[
+                &new.workspace_id,
+                &id,
+                &new.kind.as_str(),
+                &new.payload,
+                &new.created_by,
+                &now,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        job_from(&row.ok_or(StoreError::NotFound)?)
+    }
+
+    pub(crate) async fn job(&self, workspace: Uuid, id: Uuid) -> Result<Option<Job>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::Workspace(workspace)).await?;
+        let row = one(
+            &tx,
+            &format!(
+                "SELECT {JOB_COLUMNS} FROM carta.jobs WHERE workspace_id = $1 AND id = $2 AND {LIVE_WORKSPACE}"
+            ),
+            &[&workspace, &id],
+        )
+        .await?;
+        tx.commit().await?;
+        row.as_ref().map(job_from).transpose()
+    }
+
+    pub(crate) async fn claim_job(
+        &self,
+        instance: &str,
+        now: Timestamp,
+    ) -> Result<Option<Job>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::System).await?;
+        // SKIP LOCKED: a job another server is claiming right now is passed
+        // over, not waited for; the outer status check re-reads the row
+        // once locked, so a job claimed and committed meanwhile is not taken.
+        let row = one(
+            &tx,
+            &format!(
+                "UPDATE carta.jobs SET status = 'running', attempts = attempts + 1, claimed_by = $1,
+                    heartbeat_at = $2, started_at = $2, progress = 0, error = NULL
+                 WHERE status = 'pending' AND id = (
+                    SELECT j.id FROM carta.jobs j
+                    WHERE j.status = 'pending'
+                      AND EXISTS (SELECT 1 FROM carta.workspaces w WHERE w.id = j.workspace_id AND w.deleted_at IS NULL)
+                    ORDER BY j.created_at, j.id
+                    FOR UPDATE OF j SKIP LOCKED
+                    LIMIT 1
+                 )
+                 RETURNING {JOB_COLUMNS}"
+            ),
+            &[&instance, &now],
+        )
+        .await?;
+        tx.commit().await?;
+        row.as_ref().map(job_from).transpose()
+    }
+
+    pub(crate) async fn heartbeat_job(
+        &self,
+        id: Uuid,
+        instance: &str,
+        progress: Option<u8>,
+        now: Timestamp,
+    ) -> Result<Job, StoreError> {
+        let progress = progress.map(i16::from);
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::System).await?;
+        let row = one(
+            &tx,
+            &format!(
+                "UPDATE carta.jobs SET heartbeat_at = $3, progress = coalesce($4, progress)
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'running'
+                 RETURNING {JOB_COLUMNS}"
+            ),
+            &[&id, &instance, &now, &progress],
+        )
+        .await?;
+        tx.commit().await?;
+        job_from(&row.ok_or(StoreError::NotFound)?)
+    }
+
+    pub(crate) async fn finish_job(
+        &self,
+        id: Uuid,
+        instance: &str,
+        outcome: JobOutcome,
+        now: Timestamp,
+    ) -> Result<Job, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::System).await?;
+        let row = one(
+            &tx,
+            &format!(
+                "UPDATE carta.jobs SET status = $3, error = $4, finished_at = $5, heartbeat_at = $5,
+                    progress = CASE WHEN $3 = 'completed' THEN 100 ELSE progress END
+                 WHERE id = $1 AND claimed_by = $2 AND status = 'running'
+                 RETURNING {JOB_COLUMNS}"
+            ),
+            &[
+                &id,
+                &instance,
+                &outcome.status().as_str(),
+                &outcome.error(),
+                &now,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        job_from(&row.ok_or(StoreError::NotFound)?)
+    }
+
+    pub(crate) async fn cancel_job(
+        &self,
+        workspace: Uuid,
+        id: Uuid,
+        now: Timestamp,
+    ) -> Result<Job, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::Workspace(workspace)).await?;
+        let updated = one(
+            &tx,
+            &format!(
+                "UPDATE carta.jobs SET
+                    status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+                    finished_at = CASE WHEN status = 'pending' THEN $3 ELSE finished_at END,
+                    cancel_requested = true
+                 WHERE workspace_id = $1 AND id = $2 AND status IN ('pending', 'running')
+                   AND {LIVE_WORKSPACE}
+                 RETURNING {JOB_COLUMNS}"
+            ),
+            &[&workspace, &id, &now],
+        )
+        .await?;
+        let result = match updated {
+            Some(row) => job_from(&row),
+            None => Err(crate::cancel_refused(
+                one(
+                    &tx,
+                    &format!(
+                        "SELECT 1 FROM carta.jobs WHERE workspace_id = $1 AND id = $2 AND {LIVE_WORKSPACE}"
+                    ),
+                    &[&workspace, &id],
+                )
+                .await?
+                .is_some(),
+            )),
+        };
+        tx.commit().await?;
+        result
+    }
+
+    pub(crate) async fn recover_stale_jobs(
+        &self,
+        stale_before: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<Job>, StoreError> {
+        let max_attempts = i32::try_from(MAX_JOB_ATTEMPTS).unwrap_or(i32::MAX);
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::System).await?;
+        // SKIP LOCKED: a job whose worker is writing its heartbeat right now is alive.
+        let found = rows(
+            &tx,
+            &format!(
+                "UPDATE carta.jobs SET
+                    status = CASE
+                        WHEN cancel_requested THEN 'cancelled'
+                        WHEN attempts < $3 THEN 'pending'
+                        ELSE 'failed' END,
+                    error = CASE
+                        WHEN cancel_requested OR attempts < $3 THEN error
+                        ELSE $4 END,
+                    finished_at = CASE
+                        WHEN cancel_requested OR attempts >= $3 THEN $2::timestamptz END,
+                    claimed_by = CASE
+                        WHEN cancel_requested OR attempts >= $3 THEN claimed_by END,
+                    heartbeat_at = CASE
+                        WHEN cancel_requested OR attempts >= $3 THEN heartbeat_at END
+                 WHERE id IN (
+                    SELECT id FROM carta.jobs
+                    WHERE status = 'running' AND heartbeat_at < $1
+                    FOR UPDATE SKIP LOCKED
+                 ) AND status = 'running' AND heartbeat_at < $1
+                 RETURNING {JOB_COLUMNS}"
+            ),
+            &[
+                &stale_before,
+                &now,
+                &max_attempts,
+                &crate::ABANDONED_JOB_ERROR,
+            ],
+        )
+        .await?;
+        tx.commit().await?;
+        all(found, job_from)
     }
 }

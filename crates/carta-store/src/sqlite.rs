@@ -18,9 +18,9 @@ use uuid::Uuid;
 
 use crate::migrations::{Migration, SQLITE};
 use crate::model::{
-    scopes_from_text, scopes_to_text, Audit, AuditFilter, Connection, ConnectionChange, MemberRole,
-    Membership, NewAudit, NewConnection, NewToken, NewUser, SealedUri, Timestamp, Token, User,
-    UserChange, UserWithHash, Workspace,
+    scopes_from_text, scopes_to_text, Audit, AuditFilter, Connection, ConnectionChange, Job,
+    JobOutcome, MemberRole, Membership, NewAudit, NewConnection, NewJob, NewToken, NewUser,
+    SealedUri, Timestamp, Token, User, UserChange, UserWithHash, Workspace, MAX_JOB_ATTEMPTS,
 };
 use crate::StoreError;
 
@@ -202,6 +202,31 @@ fn audit_from(row: &Row) -> rusqlite::Result<Audit> {
         ip: row.get(7)?,
         user_agent: row.get(8)?,
         created_at: time_at(row, 9)?,
+    })
+}
+
+const JOB_COLUMNS: &str =
+    "id, workspace_id, kind, payload, status, progress, error, attempts, claimed_by,
+    heartbeat_at, cancel_requested, created_by, created_at, started_at, finished_at";
+
+fn job_from(row: &Row) -> rusqlite::Result<Job> {
+    let payload: String = row.get(3)?;
+    Ok(Job {
+        id: parsed_at(row, 0)?,
+        workspace_id: parsed_at(row, 1)?,
+        kind: parsed_at(row, 2)?,
+        payload: serde_json::from_str(&payload).map_err(|e| conversion_error(3, e))?,
+        status: parsed_at(row, 4)?,
+        progress: row.get(5)?,
+        error: row.get(6)?,
+        attempts: row.get(7)?,
+        claimed_by: row.get(8)?,
+        heartbeat_at: optional_time_at(row, 9)?,
+        cancel_requested: row.get(10)?,
+        created_by: optional_uuid_at(row, 11)?,
+        created_at: time_at(row, 12)?,
+        started_at: optional_time_at(row, 13)?,
+        finished_at: optional_time_at(row, 14)?,
     })
 }
 
@@ -1210,6 +1235,207 @@ impl SqliteStore {
                     filter.effective_limit()
                 ],
                 audit_from,
+            )
+        })
+        .await
+    }
+
+    pub(crate) async fn enqueue_job(
+        &self,
+        new: NewJob,
+        id: Uuid,
+        now: Timestamp,
+    ) -> Result<Job, StoreError> {
+        self.write(move |conn| {
+            require_live_workspace(conn, new.workspace_id)?;
+            one(
+                conn,
+                &format!(
+                    "INSERT INTO jobs (id, workspace_id, kind, payload, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                params![
+                    id.to_string(),
+                    new.workspace_id.to_string(),
+                    new.kind.as_str(),
+                    new.payload.to_string(),
+                    new.created_by.map(|id| id.to_string()),
+                    time_text(now)
+                ],
+                job_from,
+            )?
+            .ok_or(StoreError::NotFound)
+        })
+        .await
+    }
+
+    pub(crate) async fn job(&self, workspace: Uuid, id: Uuid) -> Result<Option<Job>, StoreError> {
+        self.read(move |conn| {
+            one(
+                conn,
+                &format!(
+                    "SELECT {JOB_COLUMNS} FROM jobs WHERE workspace_id = ?1 AND id = ?2 AND {LIVE_WORKSPACE}"
+                ),
+                [workspace.to_string(), id.to_string()],
+                job_from,
+            )
+        })
+        .await
+    }
+
+    pub(crate) async fn claim_job(
+        &self,
+        instance: &str,
+        now: Timestamp,
+    ) -> Result<Option<Job>, StoreError> {
+        let instance = instance.to_owned();
+        // One writer: the subquery and the update run in one transaction.
+        self.write(move |conn| {
+            one(
+                conn,
+                &format!(
+                    "UPDATE jobs SET status = 'running', attempts = attempts + 1, claimed_by = ?1,
+                        heartbeat_at = ?2, started_at = ?2, progress = 0, error = NULL
+                     WHERE id = (
+                        SELECT j.id FROM jobs j
+                        JOIN workspaces w ON w.id = j.workspace_id AND w.deleted_at IS NULL
+                        WHERE j.status = 'pending'
+                        ORDER BY j.created_at, j.id
+                        LIMIT 1
+                     )
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                params![instance, time_text(now)],
+                job_from,
+            )
+        })
+        .await
+    }
+
+    pub(crate) async fn heartbeat_job(
+        &self,
+        id: Uuid,
+        instance: &str,
+        progress: Option<u8>,
+        now: Timestamp,
+    ) -> Result<Job, StoreError> {
+        let instance = instance.to_owned();
+        self.write(move |conn| {
+            one(
+                conn,
+                &format!(
+                    "UPDATE jobs SET heartbeat_at = ?3, progress = coalesce(?4, progress)
+                     WHERE id = ?1 AND claimed_by = ?2 AND status = 'running'
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                params![id.to_string(), instance, time_text(now), progress],
+                job_from,
+            )?
+            .ok_or(StoreError::NotFound)
+        })
+        .await
+    }
+
+    pub(crate) async fn finish_job(
+        &self,
+        id: Uuid,
+        instance: &str,
+        outcome: JobOutcome,
+        now: Timestamp,
+    ) -> Result<Job, StoreError> {
+        let instance = instance.to_owned();
+        self.write(move |conn| {
+            one(
+                conn,
+                &format!(
+                    "UPDATE jobs SET status = ?3, error = ?4, finished_at = ?5, heartbeat_at = ?5,
+                        progress = CASE WHEN ?3 = 'completed' THEN 100 ELSE progress END
+                     WHERE id = ?1 AND claimed_by = ?2 AND status = 'running'
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                params![
+                    id.to_string(),
+                    instance,
+                    outcome.status().as_str(),
+                    outcome.error(),
+                    time_text(now)
+                ],
+                job_from,
+            )?
+            .ok_or(StoreError::NotFound)
+        })
+        .await
+    }
+
+    pub(crate) async fn cancel_job(
+        &self,
+        workspace: Uuid,
+        id: Uuid,
+        now: Timestamp,
+    ) -> Result<Job, StoreError> {
+        self.write(move |conn| {
+            let updated = one(
+                conn,
+                &format!(
+                    "UPDATE jobs SET
+                        status = CASE WHEN status = 'pending' THEN 'cancelled' ELSE status END,
+                        finished_at = CASE WHEN status = 'pending' THEN ?3 ELSE finished_at END,
+                        cancel_requested = 1
+                     WHERE workspace_id = ?1 AND id = ?2 AND status IN ('pending', 'running')
+                       AND {LIVE_WORKSPACE}
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                params![workspace.to_string(), id.to_string(), time_text(now)],
+                job_from,
+            )?;
+            match updated {
+                Some(job) => Ok(job),
+                None => Err(crate::cancel_refused(one(
+                    conn,
+                    &format!("SELECT 1 FROM jobs WHERE workspace_id = ?1 AND id = ?2 AND {LIVE_WORKSPACE}"),
+                    [workspace.to_string(), id.to_string()],
+                    |_| Ok(()),
+                )?
+                .is_some())),
+            }
+        })
+        .await
+    }
+
+    pub(crate) async fn recover_stale_jobs(
+        &self,
+        stale_before: Timestamp,
+        now: Timestamp,
+    ) -> Result<Vec<Job>, StoreError> {
+        self.write(move |conn| {
+            collect(
+                conn,
+                &format!(
+                    "UPDATE jobs SET
+                        status = CASE
+                            WHEN cancel_requested THEN 'cancelled'
+                            WHEN attempts < ?3 THEN 'pending'
+                            ELSE 'failed' END,
+                        error = CASE
+                            WHEN cancel_requested OR attempts < ?3 THEN error
+                            ELSE ?4 END,
+                        finished_at = CASE
+                            WHEN cancel_requested OR attempts >= ?3 THEN ?2 END,
+                        claimed_by = CASE
+                            WHEN cancel_requested OR attempts >= ?3 THEN claimed_by END,
+                        heartbeat_at = CASE
+                            WHEN cancel_requested OR attempts >= ?3 THEN heartbeat_at END
+                     WHERE status = 'running' AND heartbeat_at < ?1
+                     RETURNING {JOB_COLUMNS}"
+                ),
+                params![
+                    time_text(stale_before),
+                    time_text(now),
+                    MAX_JOB_ATTEMPTS,
+                    crate::ABANDONED_JOB_ERROR
+                ],
+                job_from,
             )
         })
         .await

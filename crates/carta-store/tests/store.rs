@@ -6,9 +6,9 @@
 use std::path::PathBuf;
 
 use carta_store::{
-    now, AuditFilter, Backend, ConnectionChange, ConnectionMode, DbType, MemberRole, NewAudit,
-    NewConnection, NewToken, NewUser, Scope, SealedUri, Store, StoreError, TokenKind, UriChange,
-    UserChange, UserRole, Uuid,
+    now, AuditFilter, Backend, ConnectionChange, ConnectionMode, DbType, JobKind, JobOutcome,
+    JobStatus, MemberRole, NewAudit, NewConnection, NewJob, NewToken, NewUser, Scope, SealedUri,
+    Store, StoreError, TokenKind, UriChange, UserChange, UserRole, Uuid, MAX_JOB_ATTEMPTS,
 };
 use time::Duration;
 
@@ -1089,7 +1089,8 @@ async fn migrations_are_idempotent(env: Env) {
     assert_eq!(
         env.raw_count(&format!("SELECT count(*) FROM {migrations}"))
             .await,
-        1
+        2,
+        "core and jobs, each applied once"
     );
 }
 
@@ -1141,6 +1142,265 @@ async fn bad_input_is_invalid_not_a_backend_error(env: Env) {
     invalid(store.revoke_token(Uuid::new_v4(), last).await);
 }
 
+fn sync_job(workspace: Uuid, by: Uuid) -> NewJob {
+    NewJob {
+        workspace_id: workspace,
+        kind: JobKind::Sync,
+        payload: serde_json::json!({ "connection_id": Uuid::new_v4() }),
+        created_by: Some(by),
+    }
+}
+
+async fn jobs_run_once_and_are_scoped_by_workspace(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let mine = store.create_workspace("Mine", ada.id).await.unwrap();
+    let theirs = store.create_workspace("Theirs", ada.id).await.unwrap();
+
+    let job = store.enqueue_job(sync_job(mine.id, ada.id)).await.unwrap();
+    assert_eq!(job.status, JobStatus::Pending);
+    assert_eq!((job.progress, job.attempts), (0, 0));
+    assert_eq!(store.job(mine.id, job.id).await.unwrap(), Some(job.clone()));
+    assert_eq!(store.job(theirs.id, job.id).await.unwrap(), None);
+    assert_eq!(
+        store.enqueue_job(sync_job(Uuid::new_v4(), ada.id)).await,
+        Err(StoreError::NotFound)
+    );
+
+    let claimed = store.claim_job("server-1").await.unwrap().unwrap();
+    assert_eq!(claimed.id, job.id);
+    assert_eq!(claimed.status, JobStatus::Running);
+    assert_eq!(claimed.attempts, 1);
+    assert_eq!(claimed.claimed_by.as_deref(), Some("server-1"));
+    assert!(claimed.started_at.is_some() && claimed.heartbeat_at.is_some());
+    assert_eq!(store.claim_job("server-2").await.unwrap(), None);
+
+    // Only the claim holder reports on a job.
+    assert_eq!(
+        store.heartbeat_job(job.id, "server-2").await,
+        Err(StoreError::NotFound)
+    );
+    let halfway = store.job_progress(job.id, "server-1", 50).await.unwrap();
+    assert_eq!(halfway.progress, 50);
+    assert!(matches!(
+        store.job_progress(job.id, "server-1", 101).await,
+        Err(StoreError::InvalidInput(_))
+    ));
+    let done = store
+        .finish_job(job.id, "server-1", JobOutcome::Completed)
+        .await
+        .unwrap();
+    assert_eq!(done.status, JobStatus::Completed);
+    assert_eq!(done.progress, 100);
+    assert!(done.finished_at.is_some());
+    assert_eq!(
+        store
+            .finish_job(job.id, "server-1", JobOutcome::Failed("late".into()))
+            .await,
+        Err(StoreError::NotFound)
+    );
+    assert!(matches!(
+        store.cancel_job(mine.id, job.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    let failing = store.enqueue_job(sync_job(mine.id, ada.id)).await.unwrap();
+    store.claim_job("server-1").await.unwrap().unwrap();
+    let failed = store
+        .finish_job(
+            failing.id,
+            "server-1",
+            JobOutcome::Failed("no route".into()),
+        )
+        .await
+        .unwrap();
+    assert_eq!(failed.status, JobStatus::Failed);
+    assert_eq!(failed.error.as_deref(), Some("no route"));
+
+    // A deleted workspace's jobs wait for its restore.
+    let parked = store
+        .enqueue_job(sync_job(theirs.id, ada.id))
+        .await
+        .unwrap();
+    store.delete_workspace(theirs.id, now()).await.unwrap();
+    assert_eq!(store.claim_job("server-1").await.unwrap(), None);
+    store.restore_workspace(theirs.id).await.unwrap();
+    assert_eq!(
+        store.claim_job("server-1").await.unwrap().map(|j| j.id),
+        Some(parked.id)
+    );
+}
+
+async fn cancel_stops_pending_and_asks_running(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let mine = store.create_workspace("Mine", ada.id).await.unwrap();
+    let theirs = store.create_workspace("Theirs", ada.id).await.unwrap();
+
+    let running = store.enqueue_job(sync_job(mine.id, ada.id)).await.unwrap();
+    let pending = store.enqueue_job(sync_job(mine.id, ada.id)).await.unwrap();
+    assert_eq!(
+        store.claim_job("server-1").await.unwrap().map(|j| j.id),
+        Some(running.id)
+    );
+
+    assert_eq!(
+        store.cancel_job(theirs.id, pending.id).await,
+        Err(StoreError::NotFound)
+    );
+    let cancelled = store.cancel_job(mine.id, pending.id).await.unwrap();
+    assert_eq!(cancelled.status, JobStatus::Cancelled);
+    assert!(cancelled.finished_at.is_some());
+    assert_eq!(store.claim_job("server-1").await.unwrap(), None);
+
+    let asked = store.cancel_job(mine.id, running.id).await.unwrap();
+    assert_eq!(asked.status, JobStatus::Running);
+    assert!(asked.cancel_requested);
+    let seen = store.heartbeat_job(running.id, "server-1").await.unwrap();
+    assert!(seen.cancel_requested);
+    let stopped = store
+        .finish_job(running.id, "server-1", JobOutcome::Cancelled)
+        .await
+        .unwrap();
+    assert_eq!(stopped.status, JobStatus::Cancelled);
+    assert!(matches!(
+        store.cancel_job(mine.id, running.id).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+/// Makes every running job look abandoned by its server.
+async fn stop_heartbeats(env: &Env) {
+    let jobs = env.table("jobs");
+    env.raw(&format!(
+        "UPDATE {jobs} SET heartbeat_at = '2000-01-01T00:00:00.000000Z' WHERE status = 'running'"
+    ))
+    .await
+    .unwrap();
+}
+
+async fn stale_jobs_are_requeued_then_failed(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let mine = store.create_workspace("Mine", ada.id).await.unwrap();
+    let stale_before = now() - Duration::minutes(1);
+
+    let job = store.enqueue_job(sync_job(mine.id, ada.id)).await.unwrap();
+    store.claim_job("dead").await.unwrap().unwrap();
+    // A live heartbeat keeps the job with its server.
+    assert_eq!(store.recover_stale_jobs(stale_before).await.unwrap(), []);
+    stop_heartbeats(&env).await;
+    let recovered = store.recover_stale_jobs(stale_before).await.unwrap();
+    assert_eq!(recovered.len(), 1);
+    assert_eq!(recovered[0].id, job.id);
+    assert_eq!(recovered[0].status, JobStatus::Pending);
+    assert_eq!(recovered[0].claimed_by, None);
+
+    let retried = store.claim_job("alive").await.unwrap().unwrap();
+    assert_eq!((retried.id, retried.attempts), (job.id, 2));
+    // The dead server, were it to come back, no longer holds the job.
+    assert_eq!(
+        store.heartbeat_job(job.id, "dead").await,
+        Err(StoreError::NotFound)
+    );
+    assert_eq!(
+        store
+            .finish_job(job.id, "dead", JobOutcome::Completed)
+            .await,
+        Err(StoreError::NotFound)
+    );
+    let done = store
+        .finish_job(job.id, "alive", JobOutcome::Completed)
+        .await
+        .unwrap();
+    assert_eq!(done.status, JobStatus::Completed);
+    assert_eq!(done.claimed_by.as_deref(), Some("alive"));
+
+    // A job that kills its server every time fails after the last attempt.
+    let doomed = store.enqueue_job(sync_job(mine.id, ada.id)).await.unwrap();
+    for attempt in 1..=MAX_JOB_ATTEMPTS {
+        let claimed = store.claim_job("dying").await.unwrap().unwrap();
+        assert_eq!((claimed.id, claimed.attempts), (doomed.id, attempt));
+        stop_heartbeats(&env).await;
+        let recovered = store.recover_stale_jobs(stale_before).await.unwrap();
+        let expected = if attempt < MAX_JOB_ATTEMPTS {
+            JobStatus::Pending
+        } else {
+            JobStatus::Failed
+        };
+        assert_eq!(recovered[0].status, expected);
+    }
+    let failed = store.job(mine.id, doomed.id).await.unwrap().unwrap();
+    assert!(failed
+        .error
+        .is_some_and(|e| e.contains("stopped responding")));
+    assert!(failed.finished_at.is_some());
+    assert_eq!(store.claim_job("dying").await.unwrap(), None);
+
+    // A cancel asked of a job whose server died ends it as cancelled.
+    let abandoned = store.enqueue_job(sync_job(mine.id, ada.id)).await.unwrap();
+    store.claim_job("dead").await.unwrap().unwrap();
+    store.cancel_job(mine.id, abandoned.id).await.unwrap();
+    stop_heartbeats(&env).await;
+    let recovered = store.recover_stale_jobs(stale_before).await.unwrap();
+    assert_eq!(recovered[0].status, JobStatus::Cancelled);
+}
+
+/// Several claimers on two stores over one database (as two servers would
+/// be) take every job exactly once.
+async fn concurrent_claimers_take_each_job_once(env: Env) {
+    const JOBS: usize = 60;
+    const CLAIMERS: usize = 8;
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let mine = store.create_workspace("Mine", ada.id).await.unwrap();
+    let mut enqueued = Vec::new();
+    for _ in 0..JOBS {
+        enqueued.push(
+            store
+                .enqueue_job(sync_job(mine.id, ada.id))
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let second = Store::open(&env.url).await.expect("a second store");
+
+    let claimers: Vec<_> = (0..CLAIMERS)
+        .map(|n| {
+            let store = if n % 2 == 0 {
+                store.clone()
+            } else {
+                second.clone()
+            };
+            tokio::spawn(async move {
+                let instance = format!("server-{n}");
+                let mut claimed = Vec::new();
+                while let Some(job) = store.claim_job(&instance).await.unwrap() {
+                    assert_eq!(job.claimed_by.as_deref(), Some(instance.as_str()));
+                    store
+                        .finish_job(job.id, &instance, JobOutcome::Completed)
+                        .await
+                        .unwrap();
+                    claimed.push(job.id);
+                }
+                claimed
+            })
+        })
+        .collect();
+    let mut claimed = Vec::new();
+    for claimer in claimers {
+        claimed.extend(claimer.await.unwrap());
+    }
+    claimed.sort();
+    enqueued.sort();
+    assert_eq!(claimed, enqueued, "each job claimed exactly once");
+    for id in enqueued {
+        let job = store.job(mine.id, id).await.unwrap().unwrap();
+        assert_eq!((job.status, job.attempts), (JobStatus::Completed, 1));
+    }
+}
+
 macro_rules! on_both_backends {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -1173,6 +1433,10 @@ on_both_backends!(
     audits_filter_page_and_refuse_changes,
     migrations_are_idempotent,
     bad_input_is_invalid_not_a_backend_error,
+    jobs_run_once_and_are_scoped_by_workspace,
+    cancel_stops_pending_and_asks_running,
+    stale_jobs_are_requeued_then_failed,
+    concurrent_claimers_take_each_job_once,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
