@@ -1,0 +1,209 @@
+//! PostgreSQL: `BEGIN READ ONLY` with `SET LOCAL statement_timeout`.
+
+use std::time::Duration;
+
+use carta_source::IngestError;
+use futures_util::{pin_mut, StreamExt};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::{Client, NoTls, SimpleQueryMessage};
+
+use crate::rows::{Column, Flow, RowStream, Value};
+use crate::{CancelToken, CheckedStatement, Ended, Limits, QueryError, CONNECT_TIMEOUT};
+
+/// Aborts the connection task when the run ends, however it ends; the
+/// transaction is never committed, so closing the socket rolls it back.
+struct ConnectionTask(tokio::task::JoinHandle<()>);
+
+impl Drop for ConnectionTask {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+pub(crate) async fn run(
+    url: &str,
+    checked: &CheckedStatement,
+    limits: &Limits,
+    cancel: &CancelToken,
+    stream: &mut RowStream<'_>,
+) -> Result<Ended, QueryError> {
+    let (client, _connection) = connect(url).await?;
+    let timeout_ms = limits.timeout.as_millis().max(1);
+    let begin = format!("BEGIN READ ONLY; SET LOCAL statement_timeout = {timeout_ms}");
+    if let Err(e) = client.batch_execute(&begin).await {
+        return Ok(Ended::Failed(describe(&e)));
+    }
+    let outcome = tokio::select! {
+        outcome = read(&client, &checked.sql, stream) => outcome,
+        () = cancel.cancelled() => {
+            // The answer to the cancelled statement is never read: the
+            // connection closes with the transaction still open.
+            let _ = client.cancel_token().cancel_query(NoTls).await;
+            return Ok(Ended::Cancelled);
+        }
+    };
+    match outcome {
+        Ok(()) => Ok(Ended::Completed),
+        Err(Failure::Query(e)) => Ok(Ended::Failed(describe(&e))),
+        Err(Failure::Sink(e)) => Err(e),
+    }
+}
+
+enum Failure {
+    Query(tokio_postgres::Error),
+    Sink(QueryError),
+}
+
+impl From<tokio_postgres::Error> for Failure {
+    fn from(e: tokio_postgres::Error) -> Self {
+        Failure::Query(e)
+    }
+}
+
+impl From<QueryError> for Failure {
+    fn from(e: QueryError) -> Self {
+        Failure::Sink(e)
+    }
+}
+
+async fn read(client: &Client, sql: &str, stream: &mut RowStream<'_>) -> Result<(), Failure> {
+    // Preparing takes exactly one statement on the server's own parser (a
+    // fourth check) and tells the column types; the simple protocol then
+    // returns every value as text, whatever its type.
+    let statement = client.prepare(sql).await?;
+    let types: Vec<String> = statement
+        .columns()
+        .iter()
+        .map(|c| c.type_().name().to_string())
+        .collect();
+    stream.columns(
+        statement
+            .columns()
+            .iter()
+            .zip(&types)
+            .map(|(c, type_name)| Column {
+                name: c.name().to_string(),
+                type_name: type_name.clone(),
+            })
+            .collect(),
+    )?;
+    let messages = client.simple_query_raw(sql).await?;
+    pin_mut!(messages);
+    while let Some(message) = messages.next().await {
+        if let SimpleQueryMessage::Row(row) = message? {
+            let cells: Vec<Value> = types
+                .iter()
+                .enumerate()
+                .map(|(i, type_name)| value(row.get(i), type_name))
+                .collect();
+            if stream.accept(&cells)? == Flow::Stop {
+                break;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A cell from its text form and its column's type.
+fn value(text: Option<&str>, type_name: &str) -> Value {
+    let Some(text) = text else {
+        return Value::Null;
+    };
+    let parsed = match type_name {
+        "bool" => Some(Value::Bool(text == "t")),
+        "int2" | "int4" | "int8" | "oid" => text.parse().ok().map(Value::Integer),
+        "float4" | "float8" => text.parse().ok().map(Value::Float),
+        "numeric" => Some(Value::Decimal(text.to_string())),
+        "json" | "jsonb" => serde_json::from_str(text).ok().map(Value::Json),
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| Value::Text(text.to_string()))
+}
+
+/// The server's message with its SQLSTATE, or the client's error.
+fn describe(e: &tokio_postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+async fn connect(url: &str) -> Result<(Client, ConnectionTask), QueryError> {
+    let redacted = carta_source::redact_url(url);
+    let mut config: tokio_postgres::Config =
+        url.parse()
+            .map_err(|e: tokio_postgres::Error| IngestError::InvalidUrl {
+                url: redacted.clone(),
+                message: e.to_string(),
+            })?;
+    config.connect_timeout(CONNECT_TIMEOUT);
+    if config.get_application_name().is_none() {
+        config.application_name("carta query");
+    }
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+        #[cfg(unix)]
+        Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".to_string(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().unwrap_or_default().to_string();
+    let connected = tokio::time::timeout(CONNECT_TIMEOUT, config.connect(NoTls)).await;
+    let error = match connected {
+        Ok(Ok((client, connection))) => {
+            let task = tokio::spawn(async move {
+                let _ = connection.await;
+            });
+            return Ok((client, ConnectionTask(task)));
+        }
+        Ok(Err(error)) => error,
+        Err(_) => {
+            return Err(IngestError::ConnectTimeout {
+                host,
+                port,
+                seconds: seconds(CONNECT_TIMEOUT),
+            }
+            .into())
+        }
+    };
+    let code = error.as_db_error().map(|db| db.code().clone());
+    let message = describe(&error);
+    Err(match code {
+        Some(code)
+            if code == SqlState::INVALID_PASSWORD
+                || code == SqlState::INVALID_AUTHORIZATION_SPECIFICATION =>
+        {
+            IngestError::Auth {
+                user,
+                host,
+                port,
+                message,
+            }
+        }
+        Some(code) if code == SqlState::INVALID_CATALOG_NAME => IngestError::NoDatabase {
+            database: config.get_dbname().unwrap_or(&user).to_string(),
+            host,
+            port,
+        },
+        _ if message.starts_with("authentication error")
+            || message.contains("password missing") =>
+        {
+            IngestError::Auth {
+                user,
+                host,
+                port,
+                message,
+            }
+        }
+        _ => IngestError::Connect {
+            host,
+            port,
+            message,
+        },
+    }
+    .into())
+}
+
+pub(crate) fn seconds(duration: Duration) -> u64 {
+    duration.as_secs().max(1)
+}
