@@ -21,10 +21,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 pub use model::{
-    Audit, AuditFilter, Connection, ConnectionChange, ConnectionMode, DbType, Job, JobKind,
-    JobOutcome, JobStatus, MemberRole, Membership, NewAudit, NewConnection, NewJob, NewToken,
-    NewUser, Scope, SealedUri, Timestamp, Token, TokenKind, UnknownValue, UriChange, User,
-    UserChange, UserRole, UserWithHash, Workspace, MAX_JOB_ATTEMPTS,
+    Audit, AuditFilter, ColumnRow, Connection, ConnectionChange, ConnectionMode, DbType, Job,
+    JobKind, JobOutcome, JobStatus, MemberRole, Membership, NewAudit, NewConnection, NewJob,
+    NewSchemaVersion, NewToken, NewUser, SchemaMatch, SchemaRecord, SchemaVersion, Scope,
+    SealedUri, TableRow, Timestamp, Token, TokenKind, UnknownValue, UriChange, User, UserChange,
+    UserRole, UserWithHash, Workspace, MAX_JOB_ATTEMPTS,
 };
 pub use uuid::Uuid;
 
@@ -548,6 +549,69 @@ impl Store {
         stale_before: Timestamp,
     ) -> Result<Vec<Job>, StoreError> {
         dispatch!(self.recover_stale_jobs(instant(stale_before)?, now()))
+    }
+
+    // schema history
+
+    /// Keeps a synced schema as the connection's next version, unless its
+    /// fingerprint equals the latest version's. Concurrent syncs of one
+    /// connection run one after the other. NotFound for a connection of
+    /// another workspace.
+    pub async fn record_schema_version(
+        &self,
+        new: NewSchemaVersion,
+    ) -> Result<SchemaRecord, StoreError> {
+        storable("the fingerprint", &new.fingerprint)?;
+        for table in &new.tables {
+            storable("a table name", &table.name)?;
+            storable("a schema name", &table.namespace)?;
+            storable(
+                "a table comment",
+                table.comment.as_deref().unwrap_or_default(),
+            )?;
+            for column in &table.columns {
+                storable("a column name", &column.name)?;
+                storable("a data type", &column.data_type)?;
+                storable(
+                    "a column comment",
+                    column.comment.as_deref().unwrap_or_default(),
+                )?;
+            }
+        }
+        dispatch!(self.record_schema_version(new, now()))
+    }
+
+    /// A connection's versions, newest first (empty for a connection of
+    /// another workspace).
+    pub async fn schema_versions(
+        &self,
+        workspace: Uuid,
+        connection: Uuid,
+    ) -> Result<Vec<SchemaVersion>, StoreError> {
+        dispatch!(self.schema_versions(workspace, connection))
+    }
+
+    /// One version with its Catalog JSON.
+    pub async fn schema_version(
+        &self,
+        workspace: Uuid,
+        connection: Uuid,
+        version: u32,
+    ) -> Result<Option<(SchemaVersion, serde_json::Value)>, StoreError> {
+        dispatch!(self.schema_version(workspace, connection, version))
+    }
+
+    /// Tables and columns of the latest version of each of the workspace's
+    /// connections whose name or comment contains `query` (ignoring case),
+    /// by connection, schema, table and column position; at most `limit`.
+    pub async fn search_schemas(
+        &self,
+        workspace: Uuid,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<SchemaMatch>, StoreError> {
+        storable("the query", query)?;
+        dispatch!(self.search_schemas(workspace, query.to_lowercase(), limit))
     }
 
     // audit

@@ -467,3 +467,83 @@ impl JobOutcome {
         }
     }
 }
+
+/// A synced schema, to keep as a new version unless its fingerprint equals
+/// the latest one's.
+#[derive(Debug, Clone)]
+pub struct NewSchemaVersion {
+    pub workspace_id: Uuid,
+    pub connection_id: Uuid,
+    pub fingerprint: String,
+    /// The Catalog, as JSON.
+    pub schema_json: serde_json::Value,
+    /// Counts of what the schema holds.
+    pub summary: serde_json::Value,
+    pub tables: Vec<TableRow>,
+}
+
+/// A table or view of a version, kept as a row for search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableRow {
+    /// The database schema the table is in.
+    pub namespace: String,
+    pub name: String,
+    pub kind: String,
+    pub comment: Option<String>,
+    pub columns: Vec<ColumnRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ColumnRow {
+    pub name: String,
+    pub data_type: String,
+    pub nullable: bool,
+    pub is_pk: bool,
+    pub is_fk: bool,
+    pub comment: Option<String>,
+}
+
+/// One version of a connection's schema, without its Catalog JSON.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SchemaVersion {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    pub connection_id: Uuid,
+    /// 1, 2, ... per connection.
+    pub version: u32,
+    pub fingerprint: String,
+    pub summary: serde_json::Value,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: Timestamp,
+}
+
+/// What recording a synced schema did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemaRecord {
+    Created(SchemaVersion),
+    /// The fingerprint equals the latest version's, which is this one.
+    Unchanged(SchemaVersion),
+}
+
+impl SchemaRecord {
+    pub fn version(&self) -> &SchemaVersion {
+        match self {
+            SchemaRecord::Created(version) | SchemaRecord::Unchanged(version) => version,
+        }
+    }
+}
+
+/// A table, or a column (`column` set), of the latest version of a
+/// connection whose name or comment matched a search.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SchemaMatch {
+    pub connection_id: Uuid,
+    pub version: u32,
+    pub namespace: String,
+    pub table: String,
+    pub table_kind: String,
+    pub column: Option<String>,
+    pub data_type: Option<String>,
+    /// The comment of the table or column matched.
+    pub comment: Option<String>,
+}

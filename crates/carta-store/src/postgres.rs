@@ -18,9 +18,9 @@ use uuid::Uuid;
 use crate::migrations::{Migration, POSTGRES};
 use crate::model::{
     scopes_from_text, scopes_to_text, Audit, AuditFilter, Connection, ConnectionChange, Job,
-    JobOutcome, MemberRole, Membership, NewAudit, NewConnection, NewJob, NewToken, NewUser,
-    SealedUri, Timestamp, Token, UnknownValue, User, UserChange, UserWithHash, Workspace,
-    MAX_JOB_ATTEMPTS,
+    JobOutcome, MemberRole, Membership, NewAudit, NewConnection, NewJob, NewSchemaVersion,
+    NewToken, NewUser, SchemaMatch, SchemaRecord, SchemaVersion, SealedUri, Timestamp, Token,
+    UnknownValue, User, UserChange, UserWithHash, Workspace, MAX_JOB_ATTEMPTS,
 };
 use crate::StoreError;
 
@@ -245,6 +245,38 @@ fn job_from(row: &Row) -> Result<Job, StoreError> {
         created_at: row.try_get(12)?,
         started_at: row.try_get(13)?,
         finished_at: row.try_get(14)?,
+    })
+}
+
+const SCHEMA_COLUMNS: &str =
+    "id, workspace_id, connection_id, version, fingerprint, summary, created_at";
+
+fn version_at(row: &Row, index: usize) -> Result<u32, StoreError> {
+    u32::try_from(row.try_get::<_, i32>(index)?).map_err(|_| out_of_range("version"))
+}
+
+fn schema_version_from(row: &Row) -> Result<SchemaVersion, StoreError> {
+    Ok(SchemaVersion {
+        id: row.try_get(0)?,
+        workspace_id: row.try_get(1)?,
+        connection_id: row.try_get(2)?,
+        version: version_at(row, 3)?,
+        fingerprint: row.try_get(4)?,
+        summary: row.try_get(5)?,
+        created_at: row.try_get(6)?,
+    })
+}
+
+fn schema_match_from(row: &Row) -> Result<SchemaMatch, StoreError> {
+    Ok(SchemaMatch {
+        connection_id: row.try_get(0)?,
+        version: version_at(row, 1)?,
+        namespace: row.try_get(2)?,
+        table: row.try_get(3)?,
+        table_kind: row.try_get(4)?,
+        column: row.try_get(5)?,
+        data_type: row.try_get(6)?,
+        comment: row.try_get(7)?,
     })
 }
 
@@ -1399,5 +1431,188 @@ impl PgStore {
         .await?;
         tx.commit().await?;
         all(found, job_from)
+    }
+
+    pub(crate) async fn record_schema_version(
+        &self,
+        new: NewSchemaVersion,
+        now: Timestamp,
+    ) -> Result<SchemaRecord, StoreError> {
+        let workspace = new.workspace_id;
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::Workspace(workspace)).await?;
+        // The connection's row lock makes concurrent syncs of it take turns.
+        one(
+            &tx,
+            &format!(
+                "SELECT 1 FROM carta.connections WHERE workspace_id = $1 AND id = $2 AND {LIVE_WORKSPACE}
+                 FOR UPDATE"
+            ),
+            &[&workspace, &new.connection_id],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let latest = one(
+            &tx,
+            &format!(
+                "SELECT {SCHEMA_COLUMNS} FROM carta.schemas WHERE connection_id = $1
+                 ORDER BY version DESC LIMIT 1"
+            ),
+            &[&new.connection_id],
+        )
+        .await?
+        .as_ref()
+        .map(schema_version_from)
+        .transpose()?;
+        if let Some(latest) = latest.filter(|latest| latest.fingerprint == new.fingerprint) {
+            tx.commit().await?;
+            return Ok(SchemaRecord::Unchanged(latest));
+        }
+        let schema_id = Uuid::new_v4();
+        let row = one(
+            &tx,
+            &format!(
+                "INSERT INTO carta.schemas (id, workspace_id, connection_id, version, fingerprint, schema_json,
+                     summary, created_at)
+                 SELECT $1::uuid, $2::uuid, $3, coalesce(max(version), 0) + 1, $4::text, $5::jsonb, $6::jsonb, $7::timestamptz
+                 FROM carta.schemas WHERE connection_id = $3
+                 RETURNING {SCHEMA_COLUMNS}"
+            ),
+            &[
+                &schema_id,
+                &workspace,
+                &new.connection_id,
+                &new.fingerprint,
+                &new.schema_json,
+                &new.summary,
+                &now,
+            ],
+        )
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let version = schema_version_from(&row)?;
+        for table in &new.tables {
+            let table_id = Uuid::new_v4();
+            execute(
+                &tx,
+                "INSERT INTO carta.tables (id, schema_id, workspace_id, namespace, name, kind, comment)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                &[
+                    &table_id,
+                    &schema_id,
+                    &workspace,
+                    &table.namespace,
+                    &table.name,
+                    &table.kind,
+                    &table.comment,
+                ],
+            )
+            .await?;
+            for (position, column) in (0i32..).zip(&table.columns) {
+                execute(
+                    &tx,
+                    "INSERT INTO carta.columns (id, table_id, workspace_id, position, name, data_type, nullable,
+                         is_pk, is_fk, comment)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    &[
+                        &Uuid::new_v4(),
+                        &table_id,
+                        &workspace,
+                        &position,
+                        &column.name,
+                        &column.data_type,
+                        &column.nullable,
+                        &column.is_pk,
+                        &column.is_fk,
+                        &column.comment,
+                    ],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(SchemaRecord::Created(version))
+    }
+
+    pub(crate) async fn schema_versions(
+        &self,
+        workspace: Uuid,
+        connection: Uuid,
+    ) -> Result<Vec<SchemaVersion>, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::Workspace(workspace)).await?;
+        let found = rows(
+            &tx,
+            &format!(
+                "SELECT {SCHEMA_COLUMNS} FROM carta.schemas
+                 WHERE workspace_id = $1 AND connection_id = $2 AND {LIVE_WORKSPACE}
+                 ORDER BY version DESC"
+            ),
+            &[&workspace, &connection],
+        )
+        .await?;
+        tx.commit().await?;
+        all(found, schema_version_from)
+    }
+
+    pub(crate) async fn schema_version(
+        &self,
+        workspace: Uuid,
+        connection: Uuid,
+        version: u32,
+    ) -> Result<Option<(SchemaVersion, serde_json::Value)>, StoreError> {
+        let Ok(version) = i32::try_from(version) else {
+            return Ok(None);
+        };
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::Workspace(workspace)).await?;
+        let row = one(
+            &tx,
+            &format!(
+                "SELECT {SCHEMA_COLUMNS}, schema_json FROM carta.schemas
+                 WHERE workspace_id = $1 AND connection_id = $2 AND version = $3 AND {LIVE_WORKSPACE}"
+            ),
+            &[&workspace, &connection, &version],
+        )
+        .await?;
+        tx.commit().await?;
+        row.map(|row| Ok((schema_version_from(&row)?, row.try_get(7)?)))
+            .transpose()
+    }
+
+    pub(crate) async fn search_schemas(
+        &self,
+        workspace: Uuid,
+        needle: String,
+        limit: u32,
+    ) -> Result<Vec<SchemaMatch>, StoreError> {
+        let limit = i64::from(limit);
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, Rls::Workspace(workspace)).await?;
+        let found = rows(
+            &tx,
+            &format!(
+                "WITH latest AS (
+                    SELECT s.id, s.connection_id, s.version FROM carta.schemas s
+                    WHERE s.workspace_id = $1 AND {LIVE_WORKSPACE}
+                      AND s.version = (SELECT max(l.version) FROM carta.schemas l WHERE l.connection_id = s.connection_id)
+                 )
+                 SELECT latest.connection_id, latest.version, t.namespace, t.name, t.kind,
+                        NULL::text, NULL::text, t.comment, -1 AS position
+                 FROM latest JOIN carta.tables t ON t.schema_id = latest.id
+                 WHERE strpos(lower(t.name), $2) > 0 OR strpos(lower(coalesce(t.comment, '')), $2) > 0
+                 UNION ALL
+                 SELECT latest.connection_id, latest.version, t.namespace, t.name, t.kind,
+                        c.name, c.data_type, c.comment, c.position
+                 FROM latest JOIN carta.tables t ON t.schema_id = latest.id JOIN carta.columns c ON c.table_id = t.id
+                 WHERE strpos(lower(c.name), $2) > 0 OR strpos(lower(coalesce(c.comment, '')), $2) > 0
+                 ORDER BY 1, 3, 4, 9
+                 LIMIT $3"
+            ),
+            &[&workspace, &needle, &limit],
+        )
+        .await?;
+        tx.commit().await?;
+        all(found, schema_match_from)
     }
 }

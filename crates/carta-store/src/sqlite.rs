@@ -19,8 +19,9 @@ use uuid::Uuid;
 use crate::migrations::{Migration, SQLITE};
 use crate::model::{
     scopes_from_text, scopes_to_text, Audit, AuditFilter, Connection, ConnectionChange, Job,
-    JobOutcome, MemberRole, Membership, NewAudit, NewConnection, NewJob, NewToken, NewUser,
-    SealedUri, Timestamp, Token, User, UserChange, UserWithHash, Workspace, MAX_JOB_ATTEMPTS,
+    JobOutcome, MemberRole, Membership, NewAudit, NewConnection, NewJob, NewSchemaVersion,
+    NewToken, NewUser, SchemaMatch, SchemaRecord, SchemaVersion, SealedUri, Timestamp, Token, User,
+    UserChange, UserWithHash, Workspace, MAX_JOB_ATTEMPTS,
 };
 use crate::StoreError;
 
@@ -227,6 +228,35 @@ fn job_from(row: &Row) -> rusqlite::Result<Job> {
         created_at: time_at(row, 12)?,
         started_at: optional_time_at(row, 13)?,
         finished_at: optional_time_at(row, 14)?,
+    })
+}
+
+const SCHEMA_COLUMNS: &str =
+    "id, workspace_id, connection_id, version, fingerprint, summary, created_at";
+
+fn schema_version_from(row: &Row) -> rusqlite::Result<SchemaVersion> {
+    let summary: String = row.get(5)?;
+    Ok(SchemaVersion {
+        id: parsed_at(row, 0)?,
+        workspace_id: parsed_at(row, 1)?,
+        connection_id: parsed_at(row, 2)?,
+        version: row.get(3)?,
+        fingerprint: row.get(4)?,
+        summary: serde_json::from_str(&summary).map_err(|e| conversion_error(5, e))?,
+        created_at: time_at(row, 6)?,
+    })
+}
+
+fn schema_match_from(row: &Row) -> rusqlite::Result<SchemaMatch> {
+    Ok(SchemaMatch {
+        connection_id: parsed_at(row, 0)?,
+        version: row.get(1)?,
+        namespace: row.get(2)?,
+        table: row.get(3)?,
+        table_kind: row.get(4)?,
+        column: row.get(5)?,
+        data_type: row.get(6)?,
+        comment: row.get(7)?,
     })
 }
 
@@ -1436,6 +1466,178 @@ impl SqliteStore {
                     crate::ABANDONED_JOB_ERROR
                 ],
                 job_from,
+            )
+        })
+        .await
+    }
+
+    pub(crate) async fn record_schema_version(
+        &self,
+        new: NewSchemaVersion,
+        now: Timestamp,
+    ) -> Result<SchemaRecord, StoreError> {
+        self.write(move |conn| {
+            let workspace = new.workspace_id.to_string();
+            let connection = new.connection_id.to_string();
+            one(
+                conn,
+                &format!("SELECT 1 FROM connections WHERE workspace_id = ?1 AND id = ?2 AND {LIVE_WORKSPACE}"),
+                [&workspace, &connection],
+                |_| Ok(()),
+            )?
+            .ok_or(StoreError::NotFound)?;
+            let latest = one(
+                conn,
+                &format!(
+                    "SELECT {SCHEMA_COLUMNS} FROM schemas WHERE connection_id = ?1
+                     ORDER BY version DESC LIMIT 1"
+                ),
+                [&connection],
+                schema_version_from,
+            )?;
+            if let Some(latest) = latest.filter(|latest| latest.fingerprint == new.fingerprint) {
+                return Ok(SchemaRecord::Unchanged(latest));
+            }
+            let schema_id = Uuid::new_v4().to_string();
+            let version = one(
+                conn,
+                &format!(
+                    "INSERT INTO schemas (id, workspace_id, connection_id, version, fingerprint, schema_json,
+                         summary, created_at)
+                     SELECT ?1, ?2, ?3, coalesce(max(version), 0) + 1, ?4, ?5, ?6, ?7
+                     FROM schemas WHERE connection_id = ?3
+                     RETURNING {SCHEMA_COLUMNS}"
+                ),
+                params![
+                    schema_id,
+                    workspace,
+                    connection,
+                    new.fingerprint,
+                    new.schema_json.to_string(),
+                    new.summary.to_string(),
+                    time_text(now)
+                ],
+                schema_version_from,
+            )?
+            .ok_or(StoreError::NotFound)?;
+            for table in &new.tables {
+                let table_id = Uuid::new_v4().to_string();
+                execute(
+                    conn,
+                    "INSERT INTO tables (id, schema_id, workspace_id, namespace, name, kind, comment)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                    params![
+                        table_id,
+                        schema_id,
+                        workspace,
+                        table.namespace,
+                        table.name,
+                        table.kind,
+                        table.comment
+                    ],
+                )?;
+                for (position, column) in (0u32..).zip(&table.columns) {
+                    execute(
+                        conn,
+                        "INSERT INTO columns (id, table_id, workspace_id, position, name, data_type, nullable,
+                             is_pk, is_fk, comment)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                        params![
+                            Uuid::new_v4().to_string(),
+                            table_id,
+                            workspace,
+                            position,
+                            column.name,
+                            column.data_type,
+                            column.nullable,
+                            column.is_pk,
+                            column.is_fk,
+                            column.comment
+                        ],
+                    )?;
+                }
+            }
+            Ok(SchemaRecord::Created(version))
+        })
+        .await
+    }
+
+    pub(crate) async fn schema_versions(
+        &self,
+        workspace: Uuid,
+        connection: Uuid,
+    ) -> Result<Vec<SchemaVersion>, StoreError> {
+        self.read(move |conn| {
+            collect(
+                conn,
+                &format!(
+                    "SELECT {SCHEMA_COLUMNS} FROM schemas
+                     WHERE workspace_id = ?1 AND connection_id = ?2 AND {LIVE_WORKSPACE}
+                     ORDER BY version DESC"
+                ),
+                [workspace.to_string(), connection.to_string()],
+                schema_version_from,
+            )
+        })
+        .await
+    }
+
+    pub(crate) async fn schema_version(
+        &self,
+        workspace: Uuid,
+        connection: Uuid,
+        version: u32,
+    ) -> Result<Option<(SchemaVersion, serde_json::Value)>, StoreError> {
+        self.read(move |conn| {
+            let found = one(
+                conn,
+                &format!(
+                    "SELECT {SCHEMA_COLUMNS}, schema_json FROM schemas
+                     WHERE workspace_id = ?1 AND connection_id = ?2 AND version = ?3 AND {LIVE_WORKSPACE}"
+                ),
+                params![workspace.to_string(), connection.to_string(), version],
+                |row| {
+                    let json: String = row.get(7)?;
+                    Ok((
+                        schema_version_from(row)?,
+                        serde_json::from_str(&json).map_err(|e| conversion_error(7, e))?,
+                    ))
+                },
+            )?;
+            Ok(found)
+        })
+        .await
+    }
+
+    pub(crate) async fn search_schemas(
+        &self,
+        workspace: Uuid,
+        needle: String,
+        limit: u32,
+    ) -> Result<Vec<SchemaMatch>, StoreError> {
+        self.read(move |conn| {
+            collect(
+                conn,
+                &format!(
+                    "WITH latest AS (
+                        SELECT s.id, s.connection_id, s.version FROM schemas s
+                        WHERE s.workspace_id = ?1 AND {LIVE_WORKSPACE}
+                          AND s.version = (SELECT max(l.version) FROM schemas l WHERE l.connection_id = s.connection_id)
+                     )
+                     SELECT latest.connection_id, latest.version, t.namespace, t.name, t.kind,
+                            NULL, NULL, t.comment, -1 AS position
+                     FROM latest JOIN tables t ON t.schema_id = latest.id
+                     WHERE instr(lower(t.name), ?2) > 0 OR instr(lower(coalesce(t.comment, '')), ?2) > 0
+                     UNION ALL
+                     SELECT latest.connection_id, latest.version, t.namespace, t.name, t.kind,
+                            c.name, c.data_type, c.comment, c.position
+                     FROM latest JOIN tables t ON t.schema_id = latest.id JOIN columns c ON c.table_id = t.id
+                     WHERE instr(lower(c.name), ?2) > 0 OR instr(lower(coalesce(c.comment, '')), ?2) > 0
+                     ORDER BY 1, 3, 4, 9
+                     LIMIT ?3"
+                ),
+                params![workspace.to_string(), needle, limit],
+                schema_match_from,
             )
         })
         .await

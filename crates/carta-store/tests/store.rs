@@ -6,9 +6,10 @@
 use std::path::PathBuf;
 
 use carta_store::{
-    now, AuditFilter, Backend, ConnectionChange, ConnectionMode, DbType, JobKind, JobOutcome,
-    JobStatus, MemberRole, NewAudit, NewConnection, NewJob, NewToken, NewUser, Scope, SealedUri,
-    Store, StoreError, TokenKind, UriChange, UserChange, UserRole, Uuid, MAX_JOB_ATTEMPTS,
+    now, AuditFilter, Backend, ColumnRow, ConnectionChange, ConnectionMode, DbType, JobKind,
+    JobOutcome, JobStatus, MemberRole, NewAudit, NewConnection, NewJob, NewSchemaVersion, NewToken,
+    NewUser, SchemaRecord, Scope, SealedUri, Store, StoreError, TableRow, TokenKind, UriChange,
+    UserChange, UserRole, Uuid, MAX_JOB_ATTEMPTS,
 };
 use time::Duration;
 
@@ -1089,8 +1090,8 @@ async fn migrations_are_idempotent(env: Env) {
     assert_eq!(
         env.raw_count(&format!("SELECT count(*) FROM {migrations}"))
             .await,
-        2,
-        "core and jobs, each applied once"
+        3,
+        "core, jobs and schemas, each applied once"
     );
 }
 
@@ -1401,6 +1402,140 @@ async fn concurrent_claimers_take_each_job_once(env: Env) {
     }
 }
 
+fn column(name: &str, comment: Option<&str>) -> ColumnRow {
+    ColumnRow {
+        name: name.into(),
+        data_type: "text".into(),
+        nullable: true,
+        is_pk: false,
+        is_fk: false,
+        comment: comment.map(Into::into),
+    }
+}
+
+fn synced(
+    workspace: Uuid,
+    connection: Uuid,
+    fingerprint: &str,
+    columns: Vec<ColumnRow>,
+) -> NewSchemaVersion {
+    NewSchemaVersion {
+        workspace_id: workspace,
+        connection_id: connection,
+        fingerprint: fingerprint.into(),
+        schema_json: serde_json::json!({ "fingerprint": fingerprint }),
+        summary: serde_json::json!({ "columns": columns.len() }),
+        tables: vec![TableRow {
+            namespace: "public".into(),
+            name: "Customers".into(),
+            kind: "table".into(),
+            comment: Some("People who buy".into()),
+            columns,
+        }],
+    }
+}
+
+async fn schema_versions_change_with_the_fingerprint(env: Env) {
+    let store = &env.store;
+    let ada = user(store, "ada@example.com", UserRole::Developer).await;
+    let mine = store.create_workspace("Mine", ada.id).await.unwrap();
+    let theirs = store.create_workspace("Theirs", ada.id).await.unwrap();
+    let prod = store
+        .create_connection(new_connection(mine.id, "prod", ada.id))
+        .await
+        .unwrap();
+
+    let first = store
+        .record_schema_version(synced(
+            mine.id,
+            prod.id,
+            "sha256:1",
+            vec![column("id", None)],
+        ))
+        .await
+        .unwrap();
+    let SchemaRecord::Created(v1) = first else {
+        panic!("a first sync creates version 1: {first:?}")
+    };
+    assert_eq!(v1.version, 1);
+    assert_eq!(v1.summary, serde_json::json!({ "columns": 1 }));
+    let again = store
+        .record_schema_version(synced(
+            mine.id,
+            prod.id,
+            "sha256:1",
+            vec![column("id", None)],
+        ))
+        .await
+        .unwrap();
+    assert_eq!(again, SchemaRecord::Unchanged(v1.clone()));
+    let changed = store
+        .record_schema_version(synced(
+            mine.id,
+            prod.id,
+            "sha256:2",
+            vec![
+                column("id", None),
+                column("vip_since", Some("When they became VIP")),
+            ],
+        ))
+        .await
+        .unwrap();
+    let SchemaRecord::Created(v2) = changed else {
+        panic!("a changed fingerprint creates version 2: {changed:?}")
+    };
+    assert_eq!(v2.version, 2);
+
+    let listed: Vec<u32> = store
+        .schema_versions(mine.id, prod.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(listed, [2, 1]);
+    let (found, json) = store
+        .schema_version(mine.id, prod.id, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, v1);
+    assert_eq!(json, serde_json::json!({ "fingerprint": "sha256:1" }));
+    assert_eq!(
+        store.schema_version(mine.id, prod.id, 3).await.unwrap(),
+        None
+    );
+
+    // Search reads the latest version only, ignoring case, names and comments.
+    let vip = store.search_schemas(mine.id, "VIP", 50).await.unwrap();
+    assert_eq!(vip.len(), 1, "{vip:?}");
+    assert_eq!(vip[0].column.as_deref(), Some("vip_since"));
+    assert_eq!((vip[0].version, vip[0].table.as_str()), (2, "Customers"));
+    let buyers = store.search_schemas(mine.id, "buy", 50).await.unwrap();
+    assert_eq!(buyers.len(), 1);
+    assert_eq!(buyers[0].column, None);
+    assert_eq!(buyers[0].comment.as_deref(), Some("People who buy"));
+    assert_eq!(store.search_schemas(mine.id, "%", 50).await.unwrap(), []);
+    assert_eq!(store.search_schemas(mine.id, "", 2).await.unwrap().len(), 2);
+
+    // Another workspace sees none of it.
+    assert_eq!(store.schema_versions(theirs.id, prod.id).await.unwrap(), []);
+    assert_eq!(
+        store.schema_version(theirs.id, prod.id, 1).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        store.search_schemas(theirs.id, "vip", 50).await.unwrap(),
+        []
+    );
+    assert_eq!(
+        store
+            .record_schema_version(synced(theirs.id, prod.id, "sha256:3", vec![]))
+            .await,
+        Err(StoreError::NotFound)
+    );
+}
+
 macro_rules! on_both_backends {
     ($($test:ident),* $(,)?) => {
         mod sqlite {
@@ -1437,6 +1572,7 @@ on_both_backends!(
     cancel_stops_pending_and_asks_running,
     stale_jobs_are_requeued_then_failed,
     concurrent_claimers_take_each_job_once,
+    schema_versions_change_with_the_fingerprint,
 );
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
