@@ -12,6 +12,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod jobs;
 pub mod model;
 pub mod probe;
 pub mod ratelimit;
@@ -48,6 +49,8 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "workspaces", description = "Workspaces"),
         (name = "members", description = "Workspace memberships and roles"),
         (name = "connections", description = "Encrypted database connections"),
+        (name = "schemas", description = "Schema sync, versions, diffs and search"),
+        (name = "jobs", description = "The job queue: syncs now, docs and mock data later"),
         (name = "audit", description = "The append-only audit trail"),
         (name = "health", description = "Liveness and readiness"),
     ),
@@ -57,7 +60,7 @@ struct ApiDoc;
 
 /// Every route, with its OpenAPI description, before the state is attached.
 fn api() -> OpenApiRouter<AppState> {
-    use routes::{audit, auth, connections, health, members, users, workspaces};
+    use routes::{audit, auth, connections, health, jobs, members, schemas, users, workspaces};
     let v1 = OpenApiRouter::new()
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))
@@ -89,6 +92,14 @@ fn api() -> OpenApiRouter<AppState> {
             connections::delete_connection
         ))
         .routes(routes!(connections::test_connection))
+        .routes(routes!(schemas::sync_connection))
+        .routes(routes!(schemas::list_versions))
+        .routes(routes!(schemas::get_version))
+        .routes(routes!(schemas::diff_versions))
+        .routes(routes!(schemas::search))
+        .routes(routes!(jobs::create_job))
+        .routes(routes!(jobs::get_job))
+        .routes(routes!(jobs::cancel_job))
         .routes(routes!(audit::workspace_audit))
         .routes(routes!(audit::global_audit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -148,18 +159,27 @@ pub fn router(state: AppState) -> axum::Router {
         .with_state(state)
 }
 
-/// Serves the application on `listener` until `shutdown` resolves, then
-/// lets requests in flight finish.
+/// Serves the application on `listener`, with the job worker beside it,
+/// until `shutdown` resolves; then lets requests in flight and the job
+/// running finish.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
+    let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(jobs::run_worker(state.clone(), worker_stop));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(ServerError::Serve)
+        .map_err(ServerError::Serve);
+    // An error only means the worker has already stopped.
+    let _ = stop_worker.send(true);
+    if let Err(error) = worker.await {
+        tracing::error!(%error, "the job worker failed");
+    }
+    served
 }
 
 /// Opens the store (running its migrations), listens, and serves until

@@ -5,8 +5,8 @@
 //! URI) and documented. Request bodies reject unknown fields.
 
 use carta_store::{
-    Audit, Connection, ConnectionMode, DbType, MemberRole, Membership, Scope, Token, TokenKind,
-    User, UserRole, Workspace,
+    Audit, Connection, ConnectionMode, DbType, Job, JobKind, JobStatus, MemberRole, Membership,
+    SchemaMatch, SchemaVersion, Scope, Token, TokenKind, User, UserRole, Workspace,
 };
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
@@ -38,6 +38,14 @@ fn db_type_schema() -> Object {
 
 fn mode_schema() -> Object {
     text_enum(ConnectionMode::ALL.iter().map(|v| v.as_str()))
+}
+
+fn job_kind_schema() -> Object {
+    text_enum(JobKind::ALL.iter().map(|v| v.as_str()))
+}
+
+fn job_status_schema() -> Object {
+    text_enum(JobStatus::ALL.iter().map(|v| v.as_str()))
 }
 
 fn token_kind_schema() -> Object {
@@ -454,5 +462,120 @@ mod tests {
             assert!(!debug.contains("hunter"), "{debug}");
         }
         assert!(format!("{create:?}").contains("postgres://u:***@h/db"));
+    }
+}
+
+/// A job of the queue.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobBody {
+    pub id: Uuid,
+    pub workspace_id: Uuid,
+    #[schema(schema_with = job_kind_schema)]
+    pub kind: JobKind,
+    /// What the job works on, e.g. `{"connection_id": ...}`.
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    #[schema(schema_with = job_status_schema)]
+    pub status: JobStatus,
+    /// 0 to 100.
+    pub progress: u8,
+    pub error: Option<String>,
+    /// How many times a server started it (a server that dies mid-job makes another retry it).
+    pub attempts: u32,
+    /// A cancel was asked while it ran; it stops at its next check.
+    pub cancel_requested: bool,
+    pub created_by: Option<Uuid>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub started_at: Option<OffsetDateTime>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+impl From<Job> for JobBody {
+    fn from(job: Job) -> JobBody {
+        JobBody {
+            id: job.id,
+            workspace_id: job.workspace_id,
+            kind: job.kind,
+            payload: job.payload,
+            status: job.status,
+            progress: job.progress,
+            error: job.error,
+            attempts: job.attempts,
+            cancel_requested: job.cancel_requested,
+            created_by: job.created_by,
+            created_at: job.created_at,
+            started_at: job.started_at,
+            finished_at: job.finished_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateJob {
+    #[schema(schema_with = job_kind_schema)]
+    pub kind: JobKind,
+    /// The connection to sync.
+    pub connection_id: Uuid,
+}
+
+/// One synced version of a connection's schema.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SchemaVersionBody {
+    pub connection_id: Uuid,
+    /// 1, 2, ... per connection; a new one only when the schema changed.
+    pub version: u32,
+    /// The Catalog's fingerprint (`sha256:...`).
+    pub fingerprint: String,
+    /// Counts of what the schema holds (schemas, tables, views, columns, keys...).
+    #[schema(value_type = Object)]
+    pub summary: serde_json::Value,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<SchemaVersion> for SchemaVersionBody {
+    fn from(version: SchemaVersion) -> SchemaVersionBody {
+        SchemaVersionBody {
+            connection_id: version.connection_id,
+            version: version.version,
+            fingerprint: version.fingerprint,
+            summary: version.summary,
+            created_at: version.created_at,
+        }
+    }
+}
+
+/// A table (no `column`) or a column whose name or comment matched.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    pub connection_id: Uuid,
+    /// The connection's latest version, where the match is.
+    pub version: u32,
+    /// The database schema holding the table.
+    pub schema: String,
+    pub table: String,
+    /// `table`, `view`, `materialized_view`, `partitioned_table` or `foreign_table`.
+    pub table_kind: String,
+    pub column: Option<String>,
+    pub data_type: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl From<SchemaMatch> for SearchHit {
+    fn from(hit: SchemaMatch) -> SearchHit {
+        SearchHit {
+            connection_id: hit.connection_id,
+            version: hit.version,
+            schema: hit.namespace,
+            table: hit.table,
+            table_kind: hit.table_kind,
+            column: hit.column,
+            data_type: hit.data_type,
+            comment: hit.comment,
+        }
     }
 }

@@ -20,6 +20,8 @@ pub struct AppState {
 
 struct Inner {
     store: Store,
+    /// Names this server process in the job queue's claims.
+    instance_id: String,
     keyring: RwLock<Arc<Keyring>>,
     key_file: Option<PathBuf>,
     /// The key file's modification time when it was last read: sealing
@@ -62,6 +64,7 @@ impl AppState {
         Ok(AppState {
             inner: Arc::new(Inner {
                 store,
+                instance_id: Uuid::new_v4().to_string(),
                 keyring: RwLock::new(Arc::new(config.keyring)),
                 key_file_modified: Mutex::new(config.key_file.as_deref().and_then(modified)),
                 key_file: config.key_file,
@@ -78,6 +81,11 @@ impl AppState {
 
     pub fn store(&self) -> &Store {
         &self.inner.store
+    }
+
+    /// This process's name in the job queue, unique to it.
+    pub fn instance_id(&self) -> &str {
+        &self.inner.instance_id
     }
 
     pub fn limiter(&self) -> &LoginLimiter {

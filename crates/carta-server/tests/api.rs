@@ -765,6 +765,20 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/workspaces/{id}/connections/{cid}"),
     ("delete", "/api/v1/workspaces/{id}/connections/{cid}"),
     ("post", "/api/v1/workspaces/{id}/connections/{cid}/test"),
+    ("post", "/api/v1/workspaces/{id}/connections/{cid}/sync"),
+    ("get", "/api/v1/workspaces/{id}/connections/{cid}/versions"),
+    (
+        "get",
+        "/api/v1/workspaces/{id}/connections/{cid}/versions/{version}",
+    ),
+    (
+        "get",
+        "/api/v1/workspaces/{id}/connections/{cid}/versions/{from}/diff/{to}",
+    ),
+    ("get", "/api/v1/workspaces/{id}/search"),
+    ("post", "/api/v1/workspaces/{id}/jobs"),
+    ("get", "/api/v1/workspaces/{id}/jobs/{job_id}"),
+    ("post", "/api/v1/workspaces/{id}/jobs/{job_id}/cancel"),
     ("get", "/api/v1/workspaces/{id}/audit"),
     ("get", "/api/v1/audit"),
     ("get", "/healthz"),
@@ -817,7 +831,11 @@ async fn the_openapi_document_lists_every_route_with_resolvable_schemas() {
         let concrete = path
             .replace("{id}", zero)
             .replace("{cid}", zero)
-            .replace("{user_id}", zero);
+            .replace("{user_id}", zero)
+            .replace("{job_id}", zero)
+            .replace("{version}", "1")
+            .replace("{from}", "1")
+            .replace("{to}", "2");
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
         let reply = s.app.call(method.clone(), &concrete, None, None).await;
         assert!(

@@ -4,7 +4,9 @@ pub mod audit;
 pub mod auth;
 pub mod connections;
 pub mod health;
+pub mod jobs;
 pub mod members;
+pub mod schemas;
 pub mod users;
 pub mod workspaces;
 
