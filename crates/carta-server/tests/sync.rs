@@ -276,3 +276,70 @@ async fn schema_history_on_postgres() {
         .expect("a PostgreSQL store");
     history(store).await;
 }
+
+/// A server that died mid-sync left its job running: a live server's worker
+/// requeues it once its heartbeat is stale and runs it to the end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_left_by_a_dead_server_is_run_by_another() {
+    let database = carta_testkit::PgDatabase::create();
+    let store = Store::open(&database.url())
+        .await
+        .expect("a PostgreSQL store");
+    let owner = common::create_user(&store, "owner", UserRole::Developer).await;
+    let workspace = store.create_workspace("Orko", owner.id).await.unwrap();
+    let target = carta_testkit::PgDatabase::create();
+    target.execute(include_str!("../../../examples/seeds/000_orko.sql"));
+    let state = AppState::new(store.clone(), common::config("unused")).expect("a state");
+    let connection = store
+        .create_connection(carta_store::NewConnection {
+            workspace_id: workspace.id,
+            name: "orko".into(),
+            db_type: carta_store::DbType::Postgres,
+            mode: carta_store::ConnectionMode::ReadOnly,
+            uri: state.seal(&target.url()),
+            redacted_uri: target.url(),
+            created_by: Some(owner.id),
+        })
+        .await
+        .unwrap();
+    let job = store
+        .enqueue_job(carta_store::NewJob {
+            workspace_id: workspace.id,
+            kind: carta_store::JobKind::Sync,
+            payload: carta_server::jobs::sync_payload(connection.id),
+            created_by: Some(owner.id),
+        })
+        .await
+        .unwrap();
+    let claimed = store.claim_job("dead-server").await.unwrap().unwrap();
+    assert_eq!(claimed.id, job.id);
+    // The dead server's last beat, long ago (the test role bypasses row security).
+    database.execute("UPDATE carta.jobs SET heartbeat_at = now() - interval '1 hour'");
+
+    let server = Running::start(state).await;
+    let client = Client::new(&server);
+    let token = common::session(&store, &owner).await;
+    let ws = format!("/api/v1/workspaces/{}", workspace.id);
+    let done = finished(&client, &token, &ws, &json!({ "id": job.id })).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    assert_eq!(done["attempts"], 2);
+    assert_eq!(
+        store
+            .schema_versions(workspace.id, connection.id)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // The dead server, were it to come back, cannot end the job again.
+    assert_eq!(
+        store
+            .finish_job(
+                job.id,
+                "dead-server",
+                carta_store::JobOutcome::Failed("late".into())
+            )
+            .await,
+        Err(carta_store::StoreError::NotFound)
+    );
+}
