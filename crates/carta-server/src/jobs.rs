@@ -87,7 +87,7 @@ async fn run_job(state: &AppState, job: Job) {
     let instance = state.instance_id();
     let outcome = tokio::select! {
         result = execute(state, &job) => match result {
-            Ok(Ran::Done(details)) => Ok((JobOutcome::Completed, details)),
+            Ok(Ran::Done(result)) => Ok((JobOutcome::Completed(result.clone()), result)),
             Ok(Ran::Cancelled) => Err(Interrupt::Cancelled),
             Err(error) => Ok((JobOutcome::Failed(error.clone()), json!({ "error": error }))),
         },
@@ -102,7 +102,7 @@ async fn run_job(state: &AppState, job: Job) {
         }
     };
     let action = match outcome {
-        JobOutcome::Completed => "job.completed",
+        JobOutcome::Completed(_) => "job.completed",
         JobOutcome::Failed(_) => "job.failed",
         JobOutcome::Cancelled => "job.cancelled",
     };
@@ -128,7 +128,7 @@ async fn beat_until_interrupted(state: &AppState, id: Uuid) -> Interrupt {
 
 /// How a job's work ended, when it did not fail.
 enum Ran {
-    /// With the details to audit.
+    /// With what it produced, kept on the job and audited.
     Done(Value),
     /// It saw a cancel request at one of its checks.
     Cancelled,
@@ -181,6 +181,8 @@ async fn sync(state: &AppState, job: &Job) -> Result<Ran, String> {
     // Reading is most of the work; a cancel asked meanwhile stops it here.
     match store.job_progress(job.id, state.instance_id(), 60).await {
         Ok(progressed) if progressed.cancel_requested => return Ok(Ran::Cancelled),
+        // NotFound: another server took the job over; storing the same
+        // fingerprint twice keeps one version, so going on is harmless.
         Ok(_) | Err(StoreError::NotFound) => {}
         Err(error) => tracing::warn!(job = %job.id, %error, "cannot record job progress"),
     }

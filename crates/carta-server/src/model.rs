@@ -480,6 +480,11 @@ pub struct JobBody {
     /// 0 to 100.
     pub progress: u8,
     pub error: Option<String>,
+    /// What a completed job produced; for a sync `{connection_id, version,
+    /// fingerprint, changed, warnings}` (`changed` false: the latest version
+    /// already had this schema).
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<serde_json::Value>,
     /// How many times a server started it (a server that dies mid-job makes another retry it).
     pub attempts: u32,
     /// A cancel was asked while it ran; it stops at its next check.
@@ -503,6 +508,7 @@ impl From<Job> for JobBody {
             status: job.status,
             progress: job.progress,
             error: job.error,
+            result: job.result,
             attempts: job.attempts,
             cancel_requested: job.cancel_requested,
             created_by: job.created_by,

@@ -125,17 +125,32 @@ async fn history(store: Store) {
         .as_str()
         .is_some_and(|m| m.contains("not yet")));
 
-    sync(&client, &owner_token, &ws, &cid).await;
+    let first = sync(&client, &owner_token, &ws, &cid).await;
+    assert_eq!(
+        (
+            first["result"]["version"].clone(),
+            first["result"]["changed"].clone()
+        ),
+        (json!(1), json!(true))
+    );
     assert_eq!(versions(&client, &viewer_token, &ws, &cid).await, [1]);
     // Nothing changed: no new version.
-    sync(&client, &owner_token, &ws, &cid).await;
+    let again = sync(&client, &owner_token, &ws, &cid).await;
+    assert_eq!(
+        (
+            again["result"]["version"].clone(),
+            again["result"]["changed"].clone()
+        ),
+        (json!(1), json!(false))
+    );
     assert_eq!(versions(&client, &viewer_token, &ws, &cid).await, [1]);
 
     target.execute(
         "ALTER TABLE orko.orgs ADD COLUMN churn_risk numeric;
          COMMENT ON COLUMN orko.orgs.churn_risk IS 'Likelihood the org leaves';",
     );
-    sync(&client, &owner_token, &ws, &cid).await;
+    let changed = sync(&client, &owner_token, &ws, &cid).await;
+    assert_eq!(changed["result"]["version"], 2);
     assert_eq!(versions(&client, &viewer_token, &ws, &cid).await, [2, 1]);
 
     let v2 = client

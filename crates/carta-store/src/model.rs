@@ -425,6 +425,8 @@ pub struct Job {
     /// 0 to 100.
     pub progress: u8,
     pub error: Option<String>,
+    /// What a completed job produced, e.g. the version a sync kept.
+    pub result: Option<serde_json::Value>,
     /// How many times a worker claimed it.
     pub attempts: u32,
     /// The server instance running (or that last ran) it.
@@ -445,7 +447,8 @@ pub struct Job {
 /// How a worker ends the job it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum JobOutcome {
-    Completed,
+    /// With what the job produced.
+    Completed(serde_json::Value),
     Failed(String),
     /// The worker saw the cancel request and stopped.
     Cancelled,
@@ -454,7 +457,7 @@ pub enum JobOutcome {
 impl JobOutcome {
     pub(crate) fn status(&self) -> JobStatus {
         match self {
-            JobOutcome::Completed => JobStatus::Completed,
+            JobOutcome::Completed(_) => JobStatus::Completed,
             JobOutcome::Failed(_) => JobStatus::Failed,
             JobOutcome::Cancelled => JobStatus::Cancelled,
         }
@@ -463,7 +466,14 @@ impl JobOutcome {
     pub(crate) fn error(&self) -> Option<&str> {
         match self {
             JobOutcome::Failed(error) => Some(error),
-            JobOutcome::Completed | JobOutcome::Cancelled => None,
+            JobOutcome::Completed(_) | JobOutcome::Cancelled => None,
+        }
+    }
+
+    pub(crate) fn result(&self) -> Option<&serde_json::Value> {
+        match self {
+            JobOutcome::Completed(result) => Some(result),
+            JobOutcome::Failed(_) | JobOutcome::Cancelled => None,
         }
     }
 }

@@ -221,7 +221,7 @@ fn audit_from(row: &Row) -> Result<Audit, StoreError> {
 
 const JOB_COLUMNS: &str =
     "id, workspace_id, kind, payload, status, progress, error, attempts, claimed_by,
-    heartbeat_at, cancel_requested, created_by, created_at, started_at, finished_at";
+    heartbeat_at, cancel_requested, created_by, created_at, started_at, finished_at, result";
 
 /// A stored number out of its column's range: the CHECK constraints keep it in.
 fn out_of_range(what: &str) -> StoreError {
@@ -245,6 +245,7 @@ fn job_from(row: &Row) -> Result<Job, StoreError> {
         created_at: row.try_get(12)?,
         started_at: row.try_get(13)?,
         finished_at: row.try_get(14)?,
+        result: row.try_get(15)?,
     })
 }
 
@@ -1330,7 +1331,7 @@ impl PgStore {
         let row = one(
             &tx,
             &format!(
-                "UPDATE carta.jobs SET status = $3, error = $4, finished_at = $5, heartbeat_at = $5,
+                "UPDATE carta.jobs SET status = $3, error = $4, result = $6, finished_at = $5, heartbeat_at = $5,
                     progress = CASE WHEN $3 = 'completed' THEN 100 ELSE progress END
                  WHERE id = $1 AND claimed_by = $2 AND status = 'running'
                  RETURNING {JOB_COLUMNS}"
@@ -1341,6 +1342,7 @@ impl PgStore {
                 &outcome.status().as_str(),
                 &outcome.error(),
                 &now,
+                &outcome.result(),
             ],
         )
         .await?;

@@ -208,7 +208,7 @@ fn audit_from(row: &Row) -> rusqlite::Result<Audit> {
 
 const JOB_COLUMNS: &str =
     "id, workspace_id, kind, payload, status, progress, error, attempts, claimed_by,
-    heartbeat_at, cancel_requested, created_by, created_at, started_at, finished_at";
+    heartbeat_at, cancel_requested, created_by, created_at, started_at, finished_at, result";
 
 fn job_from(row: &Row) -> rusqlite::Result<Job> {
     let payload: String = row.get(3)?;
@@ -228,6 +228,10 @@ fn job_from(row: &Row) -> rusqlite::Result<Job> {
         created_at: time_at(row, 12)?,
         started_at: optional_time_at(row, 13)?,
         finished_at: optional_time_at(row, 14)?,
+        result: row
+            .get::<_, Option<String>>(15)?
+            .map(|text| serde_json::from_str(&text).map_err(|e| conversion_error(15, e)))
+            .transpose()?,
     })
 }
 
@@ -1379,7 +1383,7 @@ impl SqliteStore {
             one(
                 conn,
                 &format!(
-                    "UPDATE jobs SET status = ?3, error = ?4, finished_at = ?5, heartbeat_at = ?5,
+                    "UPDATE jobs SET status = ?3, error = ?4, result = ?6, finished_at = ?5, heartbeat_at = ?5,
                         progress = CASE WHEN ?3 = 'completed' THEN 100 ELSE progress END
                      WHERE id = ?1 AND claimed_by = ?2 AND status = 'running'
                      RETURNING {JOB_COLUMNS}"
@@ -1389,7 +1393,8 @@ impl SqliteStore {
                     instance,
                     outcome.status().as_str(),
                     outcome.error(),
-                    time_text(now)
+                    time_text(now),
+                    outcome.result().map(|result| result.to_string())
                 ],
                 job_from,
             )?

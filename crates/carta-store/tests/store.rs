@@ -1188,11 +1188,16 @@ async fn jobs_run_once_and_are_scoped_by_workspace(env: Env) {
         Err(StoreError::InvalidInput(_))
     ));
     let done = store
-        .finish_job(job.id, "server-1", JobOutcome::Completed)
+        .finish_job(
+            job.id,
+            "server-1",
+            JobOutcome::Completed(serde_json::json!({ "version": 1 })),
+        )
         .await
         .unwrap();
     assert_eq!(done.status, JobStatus::Completed);
     assert_eq!(done.progress, 100);
+    assert_eq!(done.result, Some(serde_json::json!({ "version": 1 })));
     assert!(done.finished_at.is_some());
     assert_eq!(
         store
@@ -1217,6 +1222,7 @@ async fn jobs_run_once_and_are_scoped_by_workspace(env: Env) {
         .unwrap();
     assert_eq!(failed.status, JobStatus::Failed);
     assert_eq!(failed.error.as_deref(), Some("no route"));
+    assert_eq!(failed.result, None);
 
     // A deleted workspace's jobs wait for its restore.
     let parked = store
@@ -1306,12 +1312,16 @@ async fn stale_jobs_are_requeued_then_failed(env: Env) {
     );
     assert_eq!(
         store
-            .finish_job(job.id, "dead", JobOutcome::Completed)
+            .finish_job(job.id, "dead", JobOutcome::Completed(serde_json::json!({})))
             .await,
         Err(StoreError::NotFound)
     );
     let done = store
-        .finish_job(job.id, "alive", JobOutcome::Completed)
+        .finish_job(
+            job.id,
+            "alive",
+            JobOutcome::Completed(serde_json::json!({})),
+        )
         .await
         .unwrap();
     assert_eq!(done.status, JobStatus::Completed);
@@ -1380,7 +1390,11 @@ async fn concurrent_claimers_take_each_job_once(env: Env) {
                 while let Some(job) = store.claim_job(&instance).await.unwrap() {
                     assert_eq!(job.claimed_by.as_deref(), Some(instance.as_str()));
                     store
-                        .finish_job(job.id, &instance, JobOutcome::Completed)
+                        .finish_job(
+                            job.id,
+                            &instance,
+                            JobOutcome::Completed(serde_json::json!({})),
+                        )
                         .await
                         .unwrap();
                     claimed.push(job.id);

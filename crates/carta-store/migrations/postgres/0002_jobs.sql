@@ -11,6 +11,8 @@ CREATE TABLE carta.jobs (
         CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
     progress smallint NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
     error text,
+    -- What a completed job produced, e.g. the version a sync kept.
+    result jsonb,
     attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     -- The server instance holding the claim, and its last sign of life.
     claimed_by text,

@@ -10,6 +10,8 @@ CREATE TABLE jobs (
         CHECK (status IN ('pending', 'running', 'completed', 'failed', 'cancelled')),
     progress INTEGER NOT NULL DEFAULT 0 CHECK (progress BETWEEN 0 AND 100),
     error TEXT,
+    -- What a completed job produced, e.g. the version a sync kept.
+    result TEXT CHECK (result IS NULL OR json_valid(result)),
     attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
     claimed_by TEXT,
     heartbeat_at TEXT,
