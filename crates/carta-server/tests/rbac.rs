@@ -327,6 +327,37 @@ fn cases() -> Vec<Case> {
             None,
             [200, 200, 200, 200, 403, 404, 404, 401, 403],
         ),
+        // Schema history and jobs.
+        case(
+            Method::POST,
+            "/api/v1/workspaces/{ws}/connections/{conn}/sync",
+            None,
+            [202, 202, 202, 202, 403, 404, 404, 401, 403],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/workspaces/{ws}/jobs",
+            Some(r#"{"kind":"sync","connection_id":"{conn}"}"#),
+            [202, 202, 202, 202, 403, 404, 404, 401, 403],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/workspaces/{ws}/jobs",
+            Some(r#"{"kind":"mock","connection_id":"{conn}"}"#),
+            [400, 400, 400, 400, 403, 404, 404, 401, 403],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/workspaces/{ws}/connections/{conn}/versions",
+            None,
+            [200, 200, 200, 200, 200, 404, 404, 401, 200],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/workspaces/{ws}/search?q=orders",
+            None,
+            [200, 200, 200, 200, 200, 404, 404, 401, 200],
+        ),
         // Audit.
         case(
             Method::GET,
