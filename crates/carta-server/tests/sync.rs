@@ -358,3 +358,63 @@ async fn a_job_left_by_a_dead_server_is_run_by_another() {
         Err(carta_store::StoreError::NotFound)
     );
 }
+
+/// Cancel over the API, on a server without a worker so the job stays
+/// pending: cancelled at once, then 409; another workspace's member gets 404.
+#[tokio::test]
+async fn a_pending_job_is_cancelled_once() {
+    let (store, _dir) = common::sqlite_store().await;
+    let owner = common::create_user(&store, "owner", UserRole::Developer).await;
+    let outsider = common::create_user(&store, "outsider", UserRole::Developer).await;
+    let workspace = store.create_workspace("Orko", owner.id).await.unwrap();
+    store
+        .create_workspace("Elsewhere", outsider.id)
+        .await
+        .unwrap();
+    let state = AppState::new(store.clone(), common::config("unused")).expect("a state");
+    let connection = store
+        .create_connection(carta_store::NewConnection {
+            workspace_id: workspace.id,
+            name: "orko".into(),
+            db_type: carta_store::DbType::Postgres,
+            mode: carta_store::ConnectionMode::ReadOnly,
+            uri: state.seal("postgres://u@db/orko"),
+            redacted_uri: "postgres://u@db/orko".into(),
+            created_by: Some(owner.id),
+        })
+        .await
+        .unwrap();
+    let app = common::App::new(state);
+    let token = common::session(&store, &owner).await;
+    let outsider_token = common::session(&store, &outsider).await;
+    let ws = format!("/api/v1/workspaces/{}", workspace.id);
+
+    let job = app
+        .call(
+            Method::POST,
+            &format!("{ws}/connections/{}/sync", connection.id),
+            Some(&token),
+            None,
+        )
+        .await
+        .json();
+    let cancel = format!("{ws}/jobs/{}/cancel", job["id"].as_str().expect("an id"));
+    let refused = app
+        .call(Method::POST, &cancel, Some(&outsider_token), None)
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    let cancelled = app.call(Method::POST, &cancel, Some(&token), None).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.text);
+    assert_eq!(cancelled.json()["status"], "cancelled");
+    let again = app.call(Method::POST, &cancel, Some(&token), None).await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    let audited = store
+        .audits(carta_store::AuditFilter {
+            workspace_id: Some(workspace.id),
+            action: Some("job.cancel".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 1);
+}
