@@ -25,25 +25,27 @@ pub(crate) async fn run(
     let mut conn = connect(opts.clone()).await?;
     let connection_id = conn.id();
     if let Err(e) = begin(&mut conn, limits).await {
+        let _ = conn.disconnect().await;
         return Ok(Ended::Failed(e.to_string()));
     }
     let outcome = tokio::select! {
-        outcome = read(&mut conn, &checked.sql, stream) => outcome,
-        () = cancel.cancelled() => {
-            kill_query(opts, connection_id).await;
-            return Ok(Ended::Cancelled);
-        }
+        outcome = read(&mut conn, &checked.sql, stream) => Some(outcome),
+        () = cancel.cancelled() => None,
     };
+    // A cancelled statement, or the rest of a truncated result, is stopped
+    // on the server instead of drained.
+    if matches!(outcome, None | Some(Ok(Flow::Stop))) {
+        kill_query(opts, connection_id).await;
+    }
+    // Close now: an open transaction holds metadata locks until the
+    // server sees the connection end.
+    let _ = conn.query_drop("ROLLBACK").await;
+    let _ = conn.disconnect().await;
     match outcome {
-        Ok(Flow::More) => Ok(Ended::Completed),
-        // The rest of the result is not wanted: stop the server's work
-        // instead of draining it.
-        Ok(Flow::Stop) => {
-            kill_query(opts, connection_id).await;
-            Ok(Ended::Completed)
-        }
-        Err(Failure::Query(e)) => Ok(Ended::Failed(e.to_string())),
-        Err(Failure::Sink(e)) => Err(e),
+        None => Ok(Ended::Cancelled),
+        Some(Ok(_)) => Ok(Ended::Completed),
+        Some(Err(Failure::Query(e))) => Ok(Ended::Failed(e.to_string())),
+        Some(Err(Failure::Sink(e))) => Err(e),
     }
 }
 
