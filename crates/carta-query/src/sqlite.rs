@@ -108,11 +108,7 @@ fn execute(conn: &Connection, sql: &str, sender: &mpsc::Sender<Message>) -> rusq
     conn.pragma_update(None, "query_only", true)?;
     // `prepare` fails on text after the first statement: a fourth check.
     let mut statement = conn.prepare(sql)?;
-    let names: Vec<String> = statement
-        .column_names()
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let names: Vec<String> = statement.column_names().map(String::from).collect();
     let declared: Vec<Option<String>> = statement
         .columns()
         .map(|c| c.decl_type().map(str::to_ascii_lowercase))
