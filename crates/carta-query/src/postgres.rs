@@ -124,7 +124,11 @@ fn value(text: Option<&str>, type_name: &str) -> Value {
 fn describe(e: &tokio_postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
-        None => e.to_string(),
+        // The client's own errors keep the cause (refused, unknown host) in `source`.
+        None => match std::error::Error::source(e) {
+            Some(cause) if !e.to_string().contains(&cause.to_string()) => format!("{e}: {cause}"),
+            _ => e.to_string(),
+        },
     }
 }
 
