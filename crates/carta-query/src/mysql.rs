@@ -7,7 +7,6 @@ use mysql_async::consts::ColumnType;
 use mysql_async::prelude::Queryable;
 use mysql_async::{Conn, Opts};
 
-use crate::postgres::seconds;
 use crate::rows::{Column, Flow, RowStream, Value};
 use crate::{CancelToken, CheckedStatement, Ended, Limits, QueryError, CONNECT_TIMEOUT};
 
@@ -232,7 +231,7 @@ async fn connect(opts: Opts) -> Result<Conn, IngestError> {
         Err(_) => Err(IngestError::ConnectTimeout {
             host,
             port,
-            seconds: seconds(CONNECT_TIMEOUT),
+            seconds: CONNECT_TIMEOUT.as_secs(),
         }),
         Ok(Ok(conn)) => Ok(conn),
         Ok(Err(mysql_async::Error::Server(e))) => Err(match e.code {

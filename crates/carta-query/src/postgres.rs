@@ -1,7 +1,5 @@
 //! PostgreSQL: `BEGIN READ ONLY` with `SET LOCAL statement_timeout`.
 
-use std::time::Duration;
-
 use carta_source::IngestError;
 use futures_util::{pin_mut, StreamExt};
 use tokio_postgres::error::SqlState;
@@ -165,7 +163,7 @@ async fn connect(url: &str) -> Result<(Client, ConnectionTask), QueryError> {
             return Err(IngestError::ConnectTimeout {
                 host,
                 port,
-                seconds: seconds(CONNECT_TIMEOUT),
+                seconds: CONNECT_TIMEOUT.as_secs(),
             }
             .into())
         }
@@ -206,8 +204,4 @@ async fn connect(url: &str) -> Result<(Client, ConnectionTask), QueryError> {
         },
     }
     .into())
-}
-
-pub(crate) fn seconds(duration: Duration) -> u64 {
-    duration.as_secs().max(1)
 }
