@@ -11,6 +11,7 @@ mod inspect;
 mod lint;
 mod mock;
 mod progress;
+mod query;
 mod serve;
 mod snapshot;
 mod source;
@@ -43,6 +44,8 @@ enum Command {
     Snapshot(snapshot::Args),
     /// Fill a database (or files) with realistic rows that satisfy every constraint.
     Mock(mock::Args),
+    /// Run one read-only statement against a live source; print the rows.
+    Query(query::Args),
     /// Run the platform's HTTP API (accounts, workspaces, connections, audit).
     Serve(serve::Args),
     /// Administer the platform's store: users and master keys.
@@ -105,6 +108,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Lint(args) => lint::run(args).await?,
         Command::Snapshot(args) => snapshot::run(args).await?,
         Command::Mock(args) => mock::run(args).await?,
+        Command::Query(args) => return query::run(args).await,
         Command::Serve(args) => serve::run(args).await?,
         Command::Admin { command } => admin::run(command).await?,
         Command::Diff(args) => {
