@@ -13,12 +13,14 @@
 //! The format is documented in `docs/configuration.md`.
 
 mod apply;
+mod ask;
 mod error;
 mod lint;
 mod mock;
 mod parse;
 mod select;
 
+pub use ask::AskSection;
 pub use error::ConfigError;
 pub use mock::{ColumnSettings, MockSection, TableRows, DEFAULT_ROWS as DEFAULT_MOCK_ROWS};
 pub use select::TableSelection;
@@ -47,6 +49,8 @@ pub struct Config {
     pub mock: MockSection,
     /// `[serve]`: defaults for `carta serve` and `carta admin`.
     pub serve: ServeOptions,
+    /// `[ask]`: the LLM provider of `carta ask`.
+    pub ask: AskSection,
 }
 
 /// One `[[comments]]` entry: descriptions for a table and its columns.
@@ -121,6 +125,9 @@ pub struct ServeOptions {
     pub log_format: Option<LogFormat>,
     pub trust_proxy: Option<bool>,
     pub max_body_bytes: Option<usize>,
+    /// Seconds without a heartbeat after which another server takes over a
+    /// running job (its server is presumed dead).
+    pub job_stale_after_secs: Option<std::num::NonZeroU64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

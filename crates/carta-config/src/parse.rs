@@ -2,6 +2,7 @@
 //! which keep the byte span of every name, and the spans become
 //! line/column [`Location`]s.
 
+use crate::ask::RawAsk;
 use crate::lint::RawLint;
 use crate::mock::RawMock;
 use crate::{
@@ -33,6 +34,8 @@ struct RawConfig {
     mock: RawMock,
     #[serde(default)]
     serve: ServeOptions,
+    #[serde(default)]
+    ask: RawAsk,
 }
 
 #[derive(Deserialize)]
@@ -79,6 +82,7 @@ impl Config {
         };
         let lint = raw.lint.into_config(&at)?;
         let mock = raw.mock.into_section(&at)?;
+        let ask = raw.ask.into_section(&at)?;
 
         let comments = raw
             .comments
@@ -135,6 +139,7 @@ impl Config {
             lint,
             mock,
             serve,
+            ask,
         })
     }
 }
