@@ -44,6 +44,11 @@ pub struct Args {
     /// Largest request body accepted, in bytes [default: 65536].
     #[arg(long, value_name = "BYTES")]
     max_body_bytes: Option<usize>,
+    /// Seconds without a heartbeat after which another server takes over a
+    /// running job [default: 60].
+    #[arg(long, env = "CARTA_JOB_STALE_AFTER", value_name = "SECS",
+          value_parser = clap::value_parser!(u64).range(1..))]
+    job_stale_after: Option<u64>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -71,6 +76,11 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     config.trust_proxy = args.trust_proxy || file.trust_proxy.unwrap_or(false);
     if let Some(bytes) = args.max_body_bytes.or(file.max_body_bytes) {
         config.max_body_bytes = bytes;
+    }
+    if let Some(secs) = args
+        .job_stale_after
+        .or(file.job_stale_after_secs.map(std::num::NonZeroU64::get)) {
+        config.job_stale_after = std::time::Duration::from_secs(secs);
     }
     carta_server::run(config, carta_server::shutdown_signal()).await?;
     Ok(())

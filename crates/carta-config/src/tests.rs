@@ -451,7 +451,7 @@ fn mock_errors_name_the_line_and_column() {
 #[test]
 fn serve_section_parses_and_resolves_the_key_file_beside_carta_toml() {
     let config = parse(
-        "[serve]\nlisten = \"0.0.0.0:9000\"\nstore_url = \"sqlite://team.db\"\nkey_file = \"keys/carta.key\"\nlog_format = \"json\"\ntrust_proxy = true\nmax_body_bytes = 1024\n",
+        "[serve]\nlisten = \"0.0.0.0:9000\"\nstore_url = \"sqlite://team.db\"\nkey_file = \"keys/carta.key\"\nlog_format = \"json\"\ntrust_proxy = true\nmax_body_bytes = 1024\njob_stale_after_secs = 30\n",
     )
     .unwrap();
     let serve = &config.serve;
@@ -461,8 +461,11 @@ fn serve_section_parses_and_resolves_the_key_file_beside_carta_toml() {
     assert_eq!(serve.log_format, Some(crate::LogFormat::Json));
     assert_eq!(serve.trust_proxy, Some(true));
     assert_eq!(serve.max_body_bytes, Some(1024));
+    assert_eq!(serve.job_stale_after_secs.map(|s| s.get()), Some(30));
 
     let err = parse("[serve]\nlisten = \"not an address\"\n").unwrap_err();
+    assert!(err.to_string().starts_with("conf/carta.toml:2:"), "{err}");
+    let err = parse("[serve]\njob_stale_after_secs = 0\n").unwrap_err();
     assert!(err.to_string().starts_with("conf/carta.toml:2:"), "{err}");
     let err = parse("[serve]\nmaster_key = \"x\"\n").unwrap_err();
     assert!(err.to_string().contains("master_key"), "{err}");

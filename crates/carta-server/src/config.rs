@@ -46,6 +46,10 @@ pub struct ServerConfig {
     /// The folder SQLite connections may point into; `None`: SQLite
     /// connections are refused.
     pub sqlite_dir: Option<PathBuf>,
+    /// A running job whose server has not beaten for this long is taken
+    /// over (requeued, or failed after its last attempt). Workers beat at a
+    /// sixth of it.
+    pub job_stale_after: Duration,
 }
 
 /// Shows key ids, never keys, and the store URL without its password.
@@ -63,6 +67,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("login_limits", &self.login_limits)
             .field("connection_test_timeout", &self.connection_test_timeout)
             .field("sqlite_dir", &self.sqlite_dir)
+            .field("job_stale_after", &self.job_stale_after)
             .finish()
     }
 }
@@ -82,6 +87,7 @@ impl ServerConfig {
             login_limits: LoginLimits::default(),
             connection_test_timeout: Duration::from_secs(5),
             sqlite_dir: None,
+            job_stale_after: Duration::from_secs(60),
         }
     }
 }

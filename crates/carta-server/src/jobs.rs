@@ -25,10 +25,11 @@ use uuid::Uuid;
 
 /// How long an idle worker waits before looking at the queue again.
 const POLL_INTERVAL: Duration = Duration::from_secs(1);
-/// How often a running job's worker shows it is alive.
-const HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
-/// A running job without a beat for this long was left by a dead server.
-const STALE_AFTER: time::Duration = time::Duration::seconds(60);
+/// A worker beats this many times within the takeover time, so a few
+/// slow beats do not get a live server's job taken over.
+const BEATS_PER_STALE_PERIOD: u32 = 6;
+/// The shortest interval between beats, whatever the takeover time.
+const MIN_HEARTBEAT_INTERVAL: Duration = Duration::from_millis(200);
 
 /// Claims and runs jobs until `stop` turns true (or its sender is dropped);
 /// a job already running is finished first.
@@ -56,7 +57,7 @@ pub async fn run_worker(state: AppState, mut stop: watch::Receiver<bool>) {
 async fn next_job(state: &AppState) -> Result<bool, StoreError> {
     let store = state.store();
     for job in store
-        .recover_stale_jobs(carta_store::now() - STALE_AFTER)
+        .recover_stale_jobs(carta_store::now() - state.job_stale_after())
         .await?
     {
         tracing::warn!(job = %job.id, status = %job.status, attempts = job.attempts,
@@ -116,7 +117,7 @@ async fn run_job(state: &AppState, job: Job) {
 /// otherwise. A store that cannot be reached is retried at the next beat.
 async fn beat_until_interrupted(state: &AppState, id: Uuid) -> Interrupt {
     loop {
-        tokio::time::sleep(HEARTBEAT_INTERVAL).await;
+        tokio::time::sleep(heartbeat_interval(state.job_stale_after())).await;
         match state.store().heartbeat_job(id, state.instance_id()).await {
             Ok(job) if job.cancel_requested => return Interrupt::Cancelled,
             Ok(_) => {}
@@ -124,6 +125,10 @@ async fn beat_until_interrupted(state: &AppState, id: Uuid) -> Interrupt {
             Err(error) => tracing::warn!(job = %id, %error, "job heartbeat failed"),
         }
     }
+}
+
+fn heartbeat_interval(stale_after: Duration) -> Duration {
+    (stale_after / BEATS_PER_STALE_PERIOD).max(MIN_HEARTBEAT_INTERVAL)
 }
 
 /// How a job's work ended, when it did not fail.
@@ -139,7 +144,8 @@ enum Ran {
 async fn execute(state: &AppState, job: &Job) -> Result<Ran, String> {
     match job.kind {
         JobKind::Sync => sync(state, job).await,
-        JobKind::Docs | JobKind::Mock => Err(format!("{} jobs are not implemented yet", job.kind)),
+        JobKind::Docs => Err(format!("{} jobs are not implemented yet", job.kind)),
+        JobKind::Mock => Err(format!("{} jobs are not implemented yet", job.kind)),
     }
 }
 

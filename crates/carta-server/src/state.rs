@@ -37,6 +37,7 @@ struct Inner {
     max_body_bytes: usize,
     connection_test_timeout: Duration,
     sqlite_targets: SqliteTargets,
+    job_stale_after: Duration,
 }
 
 /// One audit entry, as handlers describe it; [`AppState::audit`] adds who
@@ -75,6 +76,7 @@ impl AppState {
                 max_body_bytes: config.max_body_bytes,
                 connection_test_timeout: config.connection_test_timeout,
                 sqlite_targets,
+                job_stale_after: config.job_stale_after,
             }),
         })
     }
@@ -110,6 +112,11 @@ impl AppState {
 
     pub fn connection_test_timeout(&self) -> Duration {
         self.inner.connection_test_timeout
+    }
+
+    /// See [`ServerConfig::job_stale_after`].
+    pub fn job_stale_after(&self) -> Duration {
+        self.inner.job_stale_after
     }
 
     pub fn sqlite_targets(&self) -> &SqliteTargets {

@@ -116,11 +116,14 @@ enum Db {
 macro_rules! dispatch {
     ($store:ident . $method:ident ( $($arg:expr),* )) => {
         match &$store.inner.db {
-            Db::Sqlite(db) => db.$method($($arg),*).await,
-            Db::Postgres(db) => db.$method($($arg),*).await,
+            $crate::Db::Sqlite(db) => db.$method($($arg),*).await,
+            $crate::Db::Postgres(db) => db.$method($($arg),*).await,
         }
     };
 }
+
+// features: one module per platform feature, each with its model types and
+// its `impl Store` methods (declared after `dispatch!`, which they use).
 
 /// The current instant as the store keeps it.
 pub fn now() -> Timestamp {

@@ -456,6 +456,20 @@ impl PgStore {
         Ok(tx)
     }
 
+    /// Runs `body` in one transaction limited by row-level security to
+    /// `rls`, committed when it succeeds (rolled back when dropped).
+    async fn transact<T>(
+        &self,
+        rls: Rls,
+        body: impl AsyncFnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut client = self.client().await?;
+        let tx = Self::begin(&mut client, rls).await?;
+        let value = body(&tx).await?;
+        tx.commit().await?;
+        Ok(value)
+    }
+
     /// Whether the store's role is a superuser or has BYPASSRLS: the
     /// policies (forced on the tables' owner) bind every other role.
     pub(crate) async fn row_security_bypassed(&self) -> Result<bool, StoreError> {
@@ -1249,18 +1263,18 @@ impl PgStore {
     }
 
     pub(crate) async fn job(&self, workspace: Uuid, id: Uuid) -> Result<Option<Job>, StoreError> {
-        let mut client = self.client().await?;
-        let tx = Self::begin(&mut client, Rls::Workspace(workspace)).await?;
-        let row = one(
-            &tx,
-            &format!(
-                "SELECT {JOB_COLUMNS} FROM carta.jobs WHERE workspace_id = $1 AND id = $2 AND {LIVE_WORKSPACE}"
-            ),
-            &[&workspace, &id],
-        )
-        .await?;
-        tx.commit().await?;
-        row.as_ref().map(job_from).transpose()
+        self.transact(Rls::Workspace(workspace), async |tx| {
+            let row = one(
+                tx,
+                &format!(
+                    "SELECT {JOB_COLUMNS} FROM carta.jobs WHERE workspace_id = $1 AND id = $2 AND {LIVE_WORKSPACE}"
+                ),
+                &[&workspace, &id],
+            )
+            .await?;
+            row.as_ref().map(job_from).transpose()
+        })
+        .await
     }
 
     pub(crate) async fn claim_job(
