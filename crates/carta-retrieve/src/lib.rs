@@ -5,8 +5,18 @@
 //! the relation graph adds the tables that join them. Pure: works from a
 //! `&Catalog` and a `&RelationGraph`, no I/O.
 
+mod join;
+mod render;
+mod search;
+mod text;
+
 use carta_catalog::{Catalog, QualifiedName, RelationGraph};
+use render::Entry;
+use search::{Document, TextIndex};
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use tantivy::tokenizer::TextAnalyzer;
+use text::words;
 
 /// A text beside the schema that names tables: a docs page or a saved
 /// question with its SQL.
@@ -127,35 +137,230 @@ pub fn estimate_tokens(text: &str) -> usize {
     text.chars().count().div_ceil(4)
 }
 
-/// The searchable schema of one Catalog.
+/// How much a matching docs page adds to the score of each table it is about.
+const DOC_WEIGHT: f32 = 0.5;
+/// How much a similar saved query adds to the score of each table it reads.
+const EXAMPLE_WEIGHT: f32 = 1.0;
+/// Seeds score at least this share of the best table's score: a table that
+/// matches only a common word of a long question is left out.
+const SEED_CUTOFF: f32 = 0.2;
+/// Saved queries score at least this share of the best one to count as similar.
+const EXAMPLE_CUTOFF: f32 = 0.5;
+/// The most examples returned.
+const MAX_EXAMPLES: usize = 3;
+
+/// The searchable schema of one Catalog, with its docs and saved queries.
 pub struct SchemaIndex {
-    tables: Vec<TableRef>,
+    entries: Vec<Entry>,
+    adjacent: Vec<Vec<usize>>,
+    tables: TextIndex,
+    extras: Vec<IndexedExtra>,
+    extra_index: TextIndex,
+    analyzer: TextAnalyzer,
+}
+
+struct IndexedExtra {
+    title: String,
+    /// `Some` for a saved query.
+    sql: Option<String>,
+    terms: BTreeSet<String>,
+    /// Positions of the tables it names that the Catalog has.
+    tables: Vec<usize>,
 }
 
 impl SchemaIndex {
     pub fn build(
         catalog: &Catalog,
-        _graph: &RelationGraph,
-        _extras: &[Extra],
+        graph: &RelationGraph,
+        extras: &[Extra],
     ) -> Result<SchemaIndex, RetrieveError> {
-        let tables = catalog
-            .tables()
-            .map(|(s, t)| TableRef::new(&s.name, &t.name))
-            .collect();
-        Ok(SchemaIndex { tables })
+        let mut analyzer = text::analyzer();
+        let mut entries = Vec::new();
+        let mut documents = Vec::new();
+        for (schema, table) in catalog.tables() {
+            let (entry, document) = render::entry(schema, table, graph, &mut analyzer);
+            entries.push(entry);
+            documents.push(document);
+        }
+        let mut positions = BTreeMap::new();
+        for (i, entry) in entries.iter().enumerate() {
+            positions.entry(entry.table.clone()).or_insert(i);
+        }
+        let tables = TextIndex::build(&documents)?;
+        let adjacent = join::adjacency(graph, &positions);
+
+        let mut indexed = Vec::new();
+        let mut extra_documents = Vec::new();
+        for extra in extras {
+            let document = Document {
+                name: words(&extra.title),
+                columns: Vec::new(),
+                text: words(&extra.text),
+            };
+            let mut all = document.name.clone();
+            all.extend(document.text.iter().cloned());
+            indexed.push(IndexedExtra {
+                title: extra.title.clone(),
+                sql: match &extra.kind {
+                    ExtraKind::Doc => None,
+                    ExtraKind::SavedQuery { sql } => Some(sql.clone()),
+                },
+                terms: text::terms(&mut analyzer, &all).into_iter().collect(),
+                tables: extra
+                    .tables
+                    .iter()
+                    .filter_map(|t| positions.get(t).copied())
+                    .collect(),
+            });
+            extra_documents.push(document);
+        }
+        let extra_index = TextIndex::build(&extra_documents)?;
+        Ok(SchemaIndex {
+            entries,
+            adjacent,
+            tables,
+            extras: indexed,
+            extra_index,
+            analyzer,
+        })
     }
 
     pub fn retrieve(
         &self,
-        _question: &str,
-        _options: &RetrieveOptions,
+        question: &str,
+        options: &RetrieveOptions,
     ) -> Result<Retrieval, RetrieveError> {
-        Ok(Retrieval {
+        let mut analyzer = self.analyzer.clone();
+        let terms = text::question_terms(&mut analyzer, question);
+        let wanted: BTreeSet<String> = terms.iter().cloned().collect();
+        let n = self.entries.len();
+        let mut score = vec![0.0f32; n];
+        // Question terms a table matched through a docs page about it.
+        let mut through_docs = vec![BTreeSet::new(); n];
+        for (i, s) in self.tables.search(&terms)? {
+            score[i] += s;
+        }
+
+        let extra_hits = self.extra_index.search(&terms)?;
+        let best_saved = extra_hits
+            .iter()
+            .find(|(i, _)| self.extras[*i].sql.is_some())
+            .map_or(0.0, |&(_, s)| s);
+        let mut examples = Vec::new();
+        for (i, s) in extra_hits {
+            let extra = &self.extras[i];
+            let matched: BTreeSet<String> = extra.terms.intersection(&wanted).cloned().collect();
+            match &extra.sql {
+                None => {
+                    for &t in &extra.tables {
+                        score[t] += DOC_WEIGHT * s;
+                        through_docs[t].extend(matched.iter().cloned());
+                    }
+                }
+                Some(sql) => {
+                    let similar = s >= EXAMPLE_CUTOFF * best_saved
+                        && matched.len() >= terms.len().min(2)
+                        && examples.len() < MAX_EXAMPLES;
+                    if similar {
+                        examples.push(Example {
+                            question: extra.title.clone(),
+                            sql: sql.clone(),
+                        });
+                        for &t in &extra.tables {
+                            score[t] += EXAMPLE_WEIGHT * s;
+                        }
+                    }
+                }
+            }
+        }
+
+        let mut ranked: Vec<usize> = (0..n).filter(|&i| score[i] > 0.0).collect();
+        ranked.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
+        let top = ranked.first().map_or(0.0, |&i| score[i]);
+        let seeds: Vec<usize> = ranked
+            .into_iter()
+            .take_while(|&i| score[i] >= SEED_CUTOFF * top)
+            .take(options.max_seed_tables)
+            .collect();
+
+        // Each seed, then the tables that join it to those before it.
+        let mut connected = vec![false; n];
+        let mut order: Vec<(usize, Option<(usize, usize)>)> = Vec::new();
+        for &seed in &seeds {
+            if connected[seed] {
+                continue;
+            }
+            let path = if order.is_empty() {
+                None
+            } else {
+                join::shortest_path(&self.adjacent, seed, &connected, options.join_depth, &score)
+            };
+            connected[seed] = true;
+            order.push((seed, None));
+            if let Some(path) = path {
+                let reached = path[path.len() - 1];
+                for &bridge in &path[1..path.len() - 1] {
+                    if !connected[bridge] {
+                        connected[bridge] = true;
+                        order.push((bridge, Some((seed, reached))));
+                    }
+                }
+            }
+        }
+
+        let mut retrieval = Retrieval {
             tables: Vec::new(),
             context: String::new(),
             tokens: 0,
-            examples: Vec::new(),
-            omitted: self.tables.iter().take(0).cloned().collect(),
-        })
+            examples,
+            omitted: Vec::new(),
+        };
+        let mut chars = 0;
+        for (i, bridge) in order {
+            let entry = &self.entries[i];
+            let separator = usize::from(chars > 0);
+            let fitting = std::iter::once(entry.full())
+                .chain(entry.reduced(&wanted))
+                .find(|text| {
+                    (chars + separator + text.chars().count()).div_ceil(4) <= options.token_budget
+                });
+            let Some(text) = fitting else {
+                retrieval.omitted.push(entry.table.clone());
+                continue;
+            };
+            if separator == 1 {
+                retrieval.context.push('\n');
+            }
+            chars += separator + text.chars().count();
+            retrieval.context.push_str(&text);
+            let reason = match bridge {
+                Some((a, b)) if !seeds.contains(&i) => Reason::JoinPath {
+                    between: (self.entries[a].table.clone(), self.entries[b].table.clone()),
+                },
+                _ => {
+                    let mut matched: BTreeSet<&String> =
+                        entry.terms.intersection(&wanted).collect();
+                    matched.extend(&through_docs[i]);
+                    if matched.is_empty() {
+                        Reason::Example
+                    } else {
+                        Reason::Matched {
+                            terms: terms
+                                .iter()
+                                .filter(|t| matched.contains(t))
+                                .cloned()
+                                .collect(),
+                        }
+                    }
+                }
+            };
+            retrieval.tables.push(RetrievedTable {
+                table: entry.table.clone(),
+                score: score[i],
+                reason,
+            });
+        }
+        retrieval.tokens = estimate_tokens(&retrieval.context);
+        Ok(retrieval)
     }
 }
