@@ -124,6 +124,12 @@ macro_rules! dispatch {
 
 // features: one module per platform feature, each with its model types and
 // its `impl Store` methods (declared after `dispatch!`, which they use).
+mod queries;
+pub use queries::{
+    AskUsage, Execution, ExecutionEnd, ExecutionFilter, ExecutionStatus, Feedback, LlmSettings,
+    NewAsk, NewExecution, NewFeedback, NewQuery, QueryChange, QueryFilter, SavedQuery, Visibility,
+    GOOD_RATING,
+};
 
 /// The current instant as the store keeps it.
 pub fn now() -> Timestamp {

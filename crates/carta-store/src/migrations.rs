@@ -23,6 +23,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         name: "schemas",
         sql: include_str!("../migrations/sqlite/0003_schemas.sql"),
     },
+    Migration {
+        version: 8,
+        name: "queries",
+        sql: include_str!("../migrations/sqlite/0008_queries.sql"),
+    },
 ];
 
 pub(crate) const POSTGRES: &[Migration] = &[
@@ -40,5 +45,10 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 3,
         name: "schemas",
         sql: include_str!("../migrations/postgres/0003_schemas.sql"),
+    },
+    Migration {
+        version: 8,
+        name: "queries",
+        sql: include_str!("../migrations/postgres/0008_queries.sql"),
     },
 ];

@@ -4,6 +4,8 @@
 //! cross-workspace system call), so the database itself refuses rows of
 //! any other workspace.
 
+mod queries;
+
 use std::str::FromStr;
 use std::time::Duration;
 

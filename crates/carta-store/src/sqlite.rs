@@ -2,6 +2,8 @@
 //! read-only connections, all in WAL mode so reads never wait for the
 //! writer. Calls run on tokio's blocking threads with cached statements.
 
+mod queries;
+
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicUsize, Ordering};
