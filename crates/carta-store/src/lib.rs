@@ -124,11 +124,21 @@ macro_rules! dispatch {
 
 // features: one module per platform feature, each with its model types and
 // its `impl Store` methods (declared after `dispatch!`, which they use).
+mod mock_jobs;
+pub use mock_jobs::{
+    MockFile, MockJob, MockOutput, MockTableRows, NewMockFile, NewMockOutput,
+    MAX_MOCK_OUTPUT_BYTES,
+};
 mod queries;
 pub use queries::{
     AskUsage, Execution, ExecutionEnd, ExecutionFilter, ExecutionStatus, Feedback, LlmSettings,
     NewAsk, NewExecution, NewFeedback, NewQuery, QueryChange, QueryFilter, SavedQuery, Visibility,
     GOOD_RATING,
+};
+mod usage;
+pub use usage::{
+    DayUsage, EndpointUsage, NewUsage, Quota, TokenUsage, UsageStats, UsageSummary,
+    WorkspaceQuota, WorkspaceUsage, MAX_USAGE_DAYS,
 };
 
 /// The current instant as the store keeps it.

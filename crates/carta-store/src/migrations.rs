@@ -24,6 +24,16 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0003_schemas.sql"),
     },
     Migration {
+        version: 6,
+        name: "mock",
+        sql: include_str!("../migrations/sqlite/0006_mock.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "usage",
+        sql: include_str!("../migrations/sqlite/0007_usage.sql"),
+    },
+    Migration {
         version: 8,
         name: "queries",
         sql: include_str!("../migrations/sqlite/0008_queries.sql"),
@@ -45,6 +55,16 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 3,
         name: "schemas",
         sql: include_str!("../migrations/postgres/0003_schemas.sql"),
+    },
+    Migration {
+        version: 6,
+        name: "mock",
+        sql: include_str!("../migrations/postgres/0006_mock.sql"),
+    },
+    Migration {
+        version: 7,
+        name: "usage",
+        sql: include_str!("../migrations/postgres/0007_usage.sql"),
     },
     Migration {
         version: 8,

@@ -4,7 +4,9 @@
 //! cross-workspace system call), so the database itself refuses rows of
 //! any other workspace.
 
+mod mock_jobs;
 mod queries;
+mod usage;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -2,7 +2,9 @@
 //! read-only connections, all in WAL mode so reads never wait for the
 //! writer. Calls run on tokio's blocking threads with cached statements.
 
+mod mock_jobs;
 mod queries;
+mod usage;
 
 use std::path::Path;
 use std::str::FromStr;
