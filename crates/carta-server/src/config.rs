@@ -50,6 +50,8 @@ pub struct ServerConfig {
     /// over (requeued, or failed after its last attempt). Workers beat at a
     /// sixth of it.
     pub job_stale_after: Duration,
+    /// Webhook deliveries and automation schedules.
+    pub webhooks: WebhookSettings,
 }
 
 /// Shows key ids, never keys, and the store URL without its password.
@@ -68,6 +70,7 @@ impl std::fmt::Debug for ServerConfig {
             .field("connection_test_timeout", &self.connection_test_timeout)
             .field("sqlite_dir", &self.sqlite_dir)
             .field("job_stale_after", &self.job_stale_after)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }
@@ -88,7 +91,51 @@ impl ServerConfig {
             connection_test_timeout: Duration::from_secs(5),
             sqlite_dir: None,
             job_stale_after: Duration::from_secs(60),
+            webhooks: WebhookSettings::default(),
         }
+    }
+}
+
+/// How webhooks are delivered and automations scheduled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Let webhooks reach loopback, private and link-local addresses (the
+    /// SSRF guard off): for receivers on the same host or network only.
+    pub allow_private: bool,
+    /// Non-public networks webhooks may reach all the same.
+    pub allowed_networks: Vec<crate::delivery::Cidr>,
+    /// The first retry's delay; later ones grow from it (x6, x30, x180, x720).
+    pub retry_base: Duration,
+    /// Attempts before a delivery fails.
+    pub max_attempts: u32,
+    /// How long one attempt waits for the receiver.
+    pub timeout: Duration,
+    /// How long one minute of an automation's schedule lasts: 60 s, but
+    /// tests shorten it.
+    pub automation_minute: Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> WebhookSettings {
+        WebhookSettings {
+            allow_private: false,
+            allowed_networks: Vec::new(),
+            retry_base: Duration::from_secs(10),
+            max_attempts: 6,
+            timeout: Duration::from_secs(10),
+            automation_minute: Duration::from_secs(60),
+        }
+    }
+}
+
+impl WebhookSettings {
+    /// Why a receiver at `ip` is refused, if it is: the kind of non-public
+    /// address it is, unless private addresses or its network are allowed.
+    pub fn refusal(&self, ip: std::net::IpAddr) -> Option<&'static str> {
+        if self.allow_private || self.allowed_networks.iter().any(|net| net.contains(ip)) {
+            return None;
+        }
+        crate::delivery::non_public(ip)
     }
 }
 

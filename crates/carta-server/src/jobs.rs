@@ -108,7 +108,10 @@ async fn run_job(state: &AppState, job: Job) {
         JobOutcome::Cancelled => "job.cancelled",
     };
     match state.store().finish_job(job.id, instance, outcome).await {
-        Ok(finished) => audit_job(state, &finished, action, details).await,
+        Ok(finished) => {
+            audit_job(state, &finished, action, details).await;
+            crate::events::job_ended(state, &finished).await;
+        }
         Err(error) => tracing::warn!(job = %job.id, %error, "cannot record the end of a job"),
     }
 }
@@ -201,6 +204,9 @@ async fn sync(state: &AppState, job: &Job) -> Result<Ran, String> {
         .await
         .map_err(|e| format!("cannot store the schema: {e}"))?;
     let version = record.version();
+    if let SchemaRecord::Created(kept) = &record {
+        crate::events::schema_kept(state, job, kept).await;
+    }
     Ok(Ran::Done(json!({
         "connection_id": connection_id,
         "version": version.version,

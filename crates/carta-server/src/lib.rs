@@ -9,8 +9,11 @@
 //! `/api/openapi.json`.
 
 pub mod auth;
+pub mod automations;
 pub mod config;
+pub mod delivery;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod jobs;
 pub mod model;
@@ -169,6 +172,11 @@ pub async fn serve(
 ) -> Result<(), ServerError> {
     let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(jobs::run_worker(state.clone(), worker_stop));
+    let deliveries = tokio::spawn(delivery::run_worker(state.clone(), stop_worker.subscribe()));
+    let scheduler = tokio::spawn(automations::run_scheduler(
+        state.clone(),
+        stop_worker.subscribe(),
+    ));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -178,6 +186,12 @@ pub async fn serve(
     let _ = stop_worker.send(true);
     if let Err(error) = worker.await {
         tracing::error!(%error, "the job worker failed");
+    }
+    if let Err(error) = deliveries.await {
+        tracing::error!(%error, "the webhook delivery worker failed");
+    }
+    if let Err(error) = scheduler.await {
+        tracing::error!(%error, "the automation scheduler failed");
     }
     served
 }

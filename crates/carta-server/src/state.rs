@@ -38,6 +38,7 @@ struct Inner {
     connection_test_timeout: Duration,
     sqlite_targets: SqliteTargets,
     job_stale_after: Duration,
+    webhooks: crate::config::WebhookSettings,
 }
 
 /// One audit entry, as handlers describe it; [`AppState::audit`] adds who
@@ -77,6 +78,7 @@ impl AppState {
                 connection_test_timeout: config.connection_test_timeout,
                 sqlite_targets,
                 job_stale_after: config.job_stale_after,
+                webhooks: config.webhooks,
             }),
         })
     }
@@ -112,6 +114,11 @@ impl AppState {
 
     pub fn connection_test_timeout(&self) -> Duration {
         self.inner.connection_test_timeout
+    }
+
+    /// How webhooks are delivered and automations scheduled.
+    pub fn webhook_settings(&self) -> &crate::config::WebhookSettings {
+        &self.inner.webhooks
     }
 
     /// See [`ServerConfig::job_stale_after`].

@@ -135,6 +135,12 @@ pub use queries::{
     NewAsk, NewExecution, NewFeedback, NewQuery, QueryChange, QueryFilter, SavedQuery, Visibility,
     GOOD_RATING,
 };
+mod webhooks;
+pub use webhooks::{
+    Automation, AutomationAction, AutomationChange, AutomationStatus, Delivery, DeliveryAttempt,
+    DeliveryStatus, DueDelivery, NewAutomation, NewEvent, NewWebhook, Trigger, Webhook,
+    WebhookChange, MAX_DELIVERY_CLAIM,
+};
 mod usage;
 pub use usage::{
     DayUsage, EndpointUsage, NewUsage, Quota, TokenUsage, UsageStats, UsageSummary,

@@ -24,6 +24,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0003_schemas.sql"),
     },
     Migration {
+        version: 4,
+        name: "webhooks",
+        sql: include_str!("../migrations/sqlite/0004_webhooks.sql"),
+    },
+    Migration {
         version: 6,
         name: "mock",
         sql: include_str!("../migrations/sqlite/0006_mock.sql"),
@@ -55,6 +60,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 3,
         name: "schemas",
         sql: include_str!("../migrations/postgres/0003_schemas.sql"),
+    },
+    Migration {
+        version: 4,
+        name: "webhooks",
+        sql: include_str!("../migrations/postgres/0004_webhooks.sql"),
     },
     Migration {
         version: 6,

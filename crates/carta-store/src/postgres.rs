@@ -7,6 +7,7 @@
 mod mock_jobs;
 mod queries;
 mod usage;
+mod webhooks;
 
 use std::str::FromStr;
 use std::time::Duration;

@@ -5,6 +5,7 @@
 mod mock_jobs;
 mod queries;
 mod usage;
+mod webhooks;
 
 use std::path::Path;
 use std::str::FromStr;
