@@ -3,6 +3,7 @@
 //! schema logic lives here.
 
 mod admin;
+mod ask;
 mod config;
 mod coverage;
 mod diff;
@@ -46,6 +47,8 @@ enum Command {
     Mock(mock::Args),
     /// Run one read-only statement against a live source; print the rows.
     Query(query::Args),
+    /// Ask a question in plain words; get validated, read-only SQL from an LLM (optionally run it).
+    Ask(ask::Args),
     /// Run the platform's HTTP API (accounts, workspaces, connections, audit).
     Serve(serve::Args),
     /// Administer the platform's store: users and master keys.
@@ -109,6 +112,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Snapshot(args) => snapshot::run(args).await?,
         Command::Mock(args) => mock::run(args).await?,
         Command::Query(args) => return query::run(args).await,
+        Command::Ask(args) => return ask::run(args).await,
         Command::Serve(args) => serve::run(args).await?,
         Command::Admin { command } => admin::run(command).await?,
         Command::Diff(args) => {

@@ -25,6 +25,13 @@ pub struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     format: FormatArg,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// What one execution may cost; shared with `carta ask --run`.
+#[derive(clap::Args)]
+pub struct LimitArgs {
     /// Stop after this many rows (the result is then reported as truncated).
     #[arg(long, default_value_t = Limits::default().max_rows)]
     max_rows: u64,
@@ -36,8 +43,18 @@ pub struct Args {
     timeout: u64,
 }
 
+impl LimitArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_rows: self.max_rows,
+            max_bytes: self.max_bytes,
+            timeout: Duration::from_secs(self.timeout),
+        }
+    }
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum FormatArg {
+pub enum FormatArg {
     Table,
     Csv,
     /// An array of row objects.
@@ -47,31 +64,44 @@ enum FormatArg {
 }
 
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let limits = Limits {
-        max_rows: args.max_rows,
-        max_bytes: args.max_bytes,
-        timeout: Duration::from_secs(args.timeout),
-    };
+    let mut sink = stdout_sink(args.format);
+    let (_, code) = execute(
+        &args.source,
+        &args.sql,
+        &args.limits.limits(),
+        sink.as_mut(),
+    )
+    .await?;
+    Ok(code)
+}
+
+/// Rows in `format` on standard output.
+pub fn stdout_sink(format: FormatArg) -> Box<dyn RowSink + Send> {
     let out = BufWriter::new(std::io::stdout());
-    let mut sink: Box<dyn RowSink + Send> = match args.format {
+    match format {
         FormatArg::Table => Box::new(TableWriter::new(out)),
         FormatArg::Csv => Box::new(CsvWriter::new(out)),
         FormatArg::Json => Box::new(JsonWriter::new(out, JsonLayout::Array)),
         FormatArg::Ndjson => Box::new(JsonWriter::new(out, JsonLayout::Lines)),
-    };
-    let result = carta_query::run(
-        &args.source,
-        &args.sql,
-        &limits,
-        &CancelToken::new(),
-        sink.as_mut(),
-    )
-    .await;
-    match result {
-        Ok(execution) => Ok(report(&execution)),
+    }
+}
+
+/// Runs `sql` into `sink` and reports on standard error; the execution is
+/// `None` when the checks rejected the statement.
+pub async fn execute(
+    source: &str,
+    sql: &str,
+    limits: &Limits,
+    sink: &mut (dyn RowSink + Send),
+) -> anyhow::Result<(Option<Execution>, ExitCode)> {
+    match carta_query::run(source, sql, limits, &CancelToken::new(), sink).await {
+        Ok(execution) => {
+            let code = report(&execution);
+            Ok((Some(execution), code))
+        }
         Err(QueryError::Rejected(rejection)) => {
             eprintln!("error: rejected: {rejection}");
-            Ok(ExitCode::from(REJECTED_EXIT))
+            Ok((None, ExitCode::from(REJECTED_EXIT)))
         }
         // Unknown, missing or unreachable sources keep their usual exit codes.
         Err(QueryError::Source(e)) => Err(e.into()),

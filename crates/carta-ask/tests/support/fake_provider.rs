@@ -4,6 +4,7 @@
 //! runtime of its own, so plain tests (which run the `carta` binary) and
 //! `#[tokio::test]`s can both use it. Shared by carta-ask's and
 //! carta-cli's tests through `#[path]`.
+#![allow(dead_code)] // each test file uses its own subset
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
