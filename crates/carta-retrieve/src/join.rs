@@ -6,12 +6,14 @@ use std::collections::BTreeMap;
 
 use crate::TableRef;
 
-/// Undirected adjacency between table positions, neighbours sorted.
+/// Per table position: its neighbours in either direction, and the tables
+/// it references; both sorted.
 pub(crate) fn adjacency(
     graph: &RelationGraph,
     positions: &BTreeMap<TableRef, usize>,
-) -> Vec<Vec<usize>> {
+) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
     let mut adjacent = vec![Vec::new(); positions.len()];
+    let mut parents = vec![Vec::new(); positions.len()];
     for r in graph.all() {
         let ends = (
             positions.get(&TableRef::from(&r.from)),
@@ -21,14 +23,15 @@ pub(crate) fn adjacency(
             if a != b {
                 adjacent[a].push(b);
                 adjacent[b].push(a);
+                parents[a].push(b);
             }
         }
     }
-    for list in &mut adjacent {
+    for list in adjacent.iter_mut().chain(parents.iter_mut()) {
         list.sort_unstable();
         list.dedup();
     }
-    adjacent
+    (adjacent, parents)
 }
 
 /// The shortest path (at most `depth` relations) from `from` to any table

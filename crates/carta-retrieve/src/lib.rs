@@ -141,6 +141,10 @@ pub fn estimate_tokens(text: &str) -> usize {
 const DOC_WEIGHT: f32 = 0.5;
 /// How much a similar saved query adds to the score of each table it reads.
 const EXAMPLE_WEIGHT: f32 = 1.0;
+/// A matching table gains this share of the best score among its
+/// neighbours: of two tables matching "repair", the one beside the
+/// vehicles the question asks about wins.
+const NEIGHBOUR_WEIGHT: f32 = 0.3;
 /// Seeds score at least this share of the best table's score: a table that
 /// matches only a common word of a long question is left out.
 const SEED_CUTOFF: f32 = 0.2;
@@ -152,7 +156,10 @@ const MAX_EXAMPLES: usize = 3;
 /// The searchable schema of one Catalog, with its docs and saved queries.
 pub struct SchemaIndex {
     entries: Vec<Entry>,
+    /// Per table, the tables related to it in either direction.
     adjacent: Vec<Vec<usize>>,
+    /// Per table, the tables its foreign keys (and virtual relations) point to.
+    parents: Vec<Vec<usize>>,
     tables: TextIndex,
     extras: Vec<IndexedExtra>,
     extra_index: TextIndex,
@@ -166,6 +173,20 @@ struct IndexedExtra {
     terms: BTreeSet<String>,
     /// Positions of the tables it names that the Catalog has.
     tables: Vec<usize>,
+}
+
+/// The text-search outcome for one question.
+struct Scores {
+    score: Vec<f32>,
+    /// Question terms each table matched, itself or through a docs page about it.
+    matched: Vec<BTreeSet<String>>,
+    examples: Vec<Example>,
+}
+
+/// Why a table is on the candidate list, before the budget is applied.
+enum Placement {
+    Seed,
+    Bridge(usize, usize),
 }
 
 impl SchemaIndex {
@@ -187,7 +208,7 @@ impl SchemaIndex {
             positions.entry(entry.table.clone()).or_insert(i);
         }
         let tables = TextIndex::build(&documents)?;
-        let adjacent = join::adjacency(graph, &positions);
+        let (adjacent, parents) = join::adjacency(graph, &positions);
 
         let mut indexed = Vec::new();
         let mut extra_documents = Vec::new();
@@ -218,6 +239,7 @@ impl SchemaIndex {
         Ok(SchemaIndex {
             entries,
             adjacent,
+            parents,
             tables,
             extras: indexed,
             extra_index,
@@ -232,34 +254,97 @@ impl SchemaIndex {
     ) -> Result<Retrieval, RetrieveError> {
         let mut analyzer = self.analyzer.clone();
         let terms = text::question_terms(&mut analyzer, question);
+        let scores = self.score(&terms)?;
+        let candidates = self.candidates(&scores, options);
+
+        let wanted: BTreeSet<String> = terms.iter().cloned().collect();
+        let mut retrieval = Retrieval {
+            tables: Vec::new(),
+            context: String::new(),
+            tokens: 0,
+            examples: scores.examples,
+            omitted: Vec::new(),
+        };
+        let mut chars = 0;
+        for (i, placement) in candidates {
+            let entry = &self.entries[i];
+            let separator = usize::from(chars > 0);
+            let fitting = std::iter::once(entry.full())
+                .chain(entry.reduced(&wanted))
+                .map(|text| {
+                    let count = text.chars().count();
+                    (text, count)
+                })
+                .find(|(_, count)| (chars + separator + count).div_ceil(4) <= options.token_budget);
+            let Some((text, count)) = fitting else {
+                retrieval.omitted.push(entry.table.clone());
+                continue;
+            };
+            if separator == 1 {
+                retrieval.context.push('\n');
+            }
+            chars += separator + count;
+            retrieval.context.push_str(&text);
+            let reason = match placement {
+                Placement::Bridge(a, b) => Reason::JoinPath {
+                    between: (self.entries[a].table.clone(), self.entries[b].table.clone()),
+                },
+                Placement::Seed if scores.matched[i].is_empty() => Reason::Example,
+                Placement::Seed => Reason::Matched {
+                    terms: terms
+                        .iter()
+                        .filter(|t| scores.matched[i].contains(*t))
+                        .cloned()
+                        .collect(),
+                },
+            };
+            retrieval.tables.push(RetrievedTable {
+                table: entry.table.clone(),
+                score: scores.score[i],
+                reason,
+            });
+        }
+        retrieval.tokens = estimate_tokens(&retrieval.context);
+        Ok(retrieval)
+    }
+
+    /// Per table: BM25 scaled by the share of the question's terms it
+    /// matches (a table matching three of four words beats one matching a
+    /// single word in its name), plus docs about it and similar saved
+    /// queries that read it, plus a share of its best neighbour.
+    fn score(&self, terms: &[String]) -> Result<Scores, RetrieveError> {
         let wanted: BTreeSet<String> = terms.iter().cloned().collect();
         let n = self.entries.len();
         let mut score = vec![0.0f32; n];
-        // Question terms a table matched through a docs page about it.
-        let mut through_docs = vec![BTreeSet::new(); n];
-        for (i, s) in self.tables.search(&terms)? {
-            score[i] += s;
+        let mut matched = vec![BTreeSet::new(); n];
+        for (i, s) in self.tables.search(terms)? {
+            matched[i] = self.entries[i]
+                .terms
+                .intersection(&wanted)
+                .cloned()
+                .collect();
+            score[i] = s * matched[i].len() as f32 / terms.len() as f32;
         }
 
-        let extra_hits = self.extra_index.search(&terms)?;
-        let best_saved = extra_hits
+        let hits = self.extra_index.search(terms)?;
+        let best_saved = hits
             .iter()
             .find(|(i, _)| self.extras[*i].sql.is_some())
             .map_or(0.0, |&(_, s)| s);
         let mut examples = Vec::new();
-        for (i, s) in extra_hits {
+        for (i, s) in hits {
             let extra = &self.extras[i];
-            let matched: BTreeSet<String> = extra.terms.intersection(&wanted).cloned().collect();
+            let shared: BTreeSet<String> = extra.terms.intersection(&wanted).cloned().collect();
             match &extra.sql {
                 None => {
                     for &t in &extra.tables {
                         score[t] += DOC_WEIGHT * s;
-                        through_docs[t].extend(matched.iter().cloned());
+                        matched[t].extend(shared.iter().cloned());
                     }
                 }
                 Some(sql) => {
                     let similar = s >= EXAMPLE_CUTOFF * best_saved
-                        && matched.len() >= terms.len().min(2)
+                        && shared.len() >= terms.len().min(2)
                         && examples.len() < MAX_EXAMPLES;
                     if similar {
                         examples.push(Example {
@@ -274,6 +359,29 @@ impl SchemaIndex {
             }
         }
 
+        let base = score.clone();
+        for (i, s) in score.iter_mut().enumerate() {
+            if *s > 0.0 {
+                let best = self.adjacent[i]
+                    .iter()
+                    .map(|&j| base[j])
+                    .fold(0.0, f32::max);
+                *s += NEIGHBOUR_WEIGHT * best;
+            }
+        }
+        Ok(Scores {
+            score,
+            matched,
+            examples,
+        })
+    }
+
+    /// The tables to render, in priority order: each seed (best first),
+    /// then the tables that join it to the seeds before it, then the tables
+    /// the seeds' foreign keys point to (where a name for an id lives).
+    fn candidates(&self, scores: &Scores, options: &RetrieveOptions) -> Vec<(usize, Placement)> {
+        let score = &scores.score;
+        let n = self.entries.len();
         let mut ranked: Vec<usize> = (0..n).filter(|&i| score[i] > 0.0).collect();
         ranked.sort_by(|&a, &b| score[b].total_cmp(&score[a]).then(a.cmp(&b)));
         let top = ranked.first().map_or(0.0, |&i| score[i]);
@@ -283,84 +391,36 @@ impl SchemaIndex {
             .take(options.max_seed_tables)
             .collect();
 
-        // Each seed, then the tables that join it to those before it.
-        let mut connected = vec![false; n];
-        let mut order: Vec<(usize, Option<(usize, usize)>)> = Vec::new();
+        let mut placed = vec![false; n];
+        let mut order = Vec::new();
         for &seed in &seeds {
-            if connected[seed] {
-                continue;
-            }
             let path = if order.is_empty() {
                 None
             } else {
-                join::shortest_path(&self.adjacent, seed, &connected, options.join_depth, &score)
+                join::shortest_path(&self.adjacent, seed, &placed, options.join_depth, score)
             };
-            connected[seed] = true;
-            order.push((seed, None));
+            if !placed[seed] {
+                placed[seed] = true;
+                order.push((seed, Placement::Seed));
+            }
             if let Some(path) = path {
                 let reached = path[path.len() - 1];
                 for &bridge in &path[1..path.len() - 1] {
-                    if !connected[bridge] {
-                        connected[bridge] = true;
-                        order.push((bridge, Some((seed, reached))));
+                    if !placed[bridge] {
+                        placed[bridge] = true;
+                        order.push((bridge, Placement::Bridge(seed, reached)));
                     }
                 }
             }
         }
-
-        let mut retrieval = Retrieval {
-            tables: Vec::new(),
-            context: String::new(),
-            tokens: 0,
-            examples,
-            omitted: Vec::new(),
-        };
-        let mut chars = 0;
-        for (i, bridge) in order {
-            let entry = &self.entries[i];
-            let separator = usize::from(chars > 0);
-            let fitting = std::iter::once(entry.full())
-                .chain(entry.reduced(&wanted))
-                .find(|text| {
-                    (chars + separator + text.chars().count()).div_ceil(4) <= options.token_budget
-                });
-            let Some(text) = fitting else {
-                retrieval.omitted.push(entry.table.clone());
-                continue;
-            };
-            if separator == 1 {
-                retrieval.context.push('\n');
-            }
-            chars += separator + text.chars().count();
-            retrieval.context.push_str(&text);
-            let reason = match bridge {
-                Some((a, b)) if !seeds.contains(&i) => Reason::JoinPath {
-                    between: (self.entries[a].table.clone(), self.entries[b].table.clone()),
-                },
-                _ => {
-                    let mut matched: BTreeSet<&String> =
-                        entry.terms.intersection(&wanted).collect();
-                    matched.extend(&through_docs[i]);
-                    if matched.is_empty() {
-                        Reason::Example
-                    } else {
-                        Reason::Matched {
-                            terms: terms
-                                .iter()
-                                .filter(|t| matched.contains(t))
-                                .cloned()
-                                .collect(),
-                        }
-                    }
+        for &seed in &seeds {
+            for &parent in &self.parents[seed] {
+                if !placed[parent] {
+                    placed[parent] = true;
+                    order.push((parent, Placement::Bridge(seed, parent)));
                 }
-            };
-            retrieval.tables.push(RetrievedTable {
-                table: entry.table.clone(),
-                score: score[i],
-                reason,
-            });
+            }
         }
-        retrieval.tokens = estimate_tokens(&retrieval.context);
-        Ok(retrieval)
+        order
     }
 }
