@@ -148,8 +148,57 @@ async fn execute(state: &AppState, job: &Job) -> Result<Ran, String> {
     match job.kind {
         JobKind::Sync => sync(state, job).await,
         JobKind::Docs => Err(format!("{} jobs are not implemented yet", job.kind)),
-        JobKind::Mock => Err(format!("{} jobs are not implemented yet", job.kind)),
+        JobKind::Mock => Ok(crate::mock_jobs::run_job(state, job)
+            .await?
+            .map_or(Ran::Cancelled, Ran::Done)),
     }
+}
+
+/// A workspace connection opened for a job: its URI in clear and the source it names.
+pub(crate) struct Opened {
+    pub connection: carta_store::Connection,
+    pub uri: String,
+    pub source: Source,
+}
+
+impl Opened {
+    /// Messages may quote what they were given: the URI is shown redacted.
+    pub fn scrub(&self, message: String) -> String {
+        message.replace(&self.uri, &self.connection.redacted_uri)
+    }
+}
+
+/// Reads and decrypts a connection of the workspace; SQLite files only
+/// under the configured folder.
+pub(crate) async fn open_connection(
+    state: &AppState,
+    workspace: Uuid,
+    connection_id: Uuid,
+) -> Result<Opened, String> {
+    let connection = state
+        .store()
+        .connection(workspace, connection_id)
+        .await
+        .map_err(|e| format!("cannot read the connection: {e}"))?
+        .ok_or("the connection no longer exists")?;
+    let uri = state
+        .open(&connection.uri)
+        .map_err(|_| "the connection's URI cannot be decrypted".to_string())?;
+    let source = match connection.db_type {
+        DbType::Sqlite => Source::SqliteFile {
+            path: state
+                .sqlite_targets()
+                .resolve(&uri)
+                .map_err(|refused| refused.to_string())?,
+        },
+        DbType::Postgres | DbType::Mysql => Source::parse(&uri, None)
+            .map_err(|e| e.to_string().replace(&uri, &connection.redacted_uri))?,
+    };
+    Ok(Opened {
+        connection,
+        uri,
+        source,
+    })
 }
 
 /// The connection a sync job names.
@@ -163,30 +212,10 @@ async fn sync(state: &AppState, job: &Job) -> Result<Ran, String> {
         .and_then(|id| id.parse::<Uuid>().ok())
         .ok_or("the job names no connection")?;
     let store = state.store();
-    let connection = store
-        .connection(job.workspace_id, connection_id)
+    let opened = open_connection(state, job.workspace_id, connection_id).await?;
+    let ingested = carta_ingest::ingest(&opened.source, &IngestOptions::default())
         .await
-        .map_err(|e| format!("cannot read the connection: {e}"))?
-        .ok_or("the connection no longer exists")?;
-    let uri = state
-        .open(&connection.uri)
-        .map_err(|_| "the connection's URI cannot be decrypted".to_string())?;
-    // Messages may quote what they were given: the URI is shown redacted.
-    let scrub = |message: String| message.replace(&uri, &connection.redacted_uri);
-    let source = match connection.db_type {
-        DbType::Sqlite => Source::SqliteFile {
-            path: state
-                .sqlite_targets()
-                .resolve(&uri)
-                .map_err(|refused| refused.to_string())?,
-        },
-        DbType::Postgres | DbType::Mysql => {
-            Source::parse(&uri, None).map_err(|e| scrub(e.to_string()))?
-        }
-    };
-    let ingested = carta_ingest::ingest(&source, &IngestOptions::default())
-        .await
-        .map_err(|e| scrub(format!("cannot read the schema: {e}")))?;
+        .map_err(|e| opened.scrub(format!("cannot read the schema: {e}")))?;
     // Reading is most of the work; a cancel asked meanwhile stops it here.
     match store.job_progress(job.id, state.instance_id(), 60).await {
         Ok(progressed) if progressed.cancel_requested => return Ok(Ran::Cancelled),
@@ -227,7 +256,7 @@ fn table_kind(kind: TableKind) -> &'static str {
 }
 
 /// The version to keep for a Catalog: its JSON, counts, and rows for search.
-fn schema_version(
+pub(crate) fn schema_version(
     workspace: Uuid,
     connection: Uuid,
     catalog: &Catalog,

@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod extract;
 pub mod jobs;
+pub mod mock_jobs;
 pub mod model;
 pub mod probe;
 pub mod ratelimit;
@@ -54,6 +55,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "connections", description = "Encrypted database connections"),
         (name = "schemas", description = "Schema sync, versions, diffs and search"),
         (name = "jobs", description = "The job queue: syncs now, docs and mock data later"),
+        (name = "mock", description = "Mock data jobs: rows loaded into a database or written as files"),
         (name = "audit", description = "The append-only audit trail"),
         (name = "health", description = "Liveness and readiness"),
     ),
@@ -103,6 +105,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::create_job))
         .routes(routes!(jobs::get_job))
         .routes(routes!(jobs::cancel_job))
+        .routes(routes!(
+            routes::mock_jobs::list_mock_jobs,
+            routes::mock_jobs::create_mock_job
+        ))
+        .routes(routes!(routes::mock_jobs::get_mock_job))
+        .routes(routes!(routes::mock_jobs::download_mock_file))
         .routes(routes!(audit::workspace_audit))
         .routes(routes!(audit::global_audit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())

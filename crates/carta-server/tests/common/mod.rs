@@ -262,6 +262,23 @@ impl Client {
         }
     }
 
+    /// Polls a job of the workspace at `ws` (`/api/v1/workspaces/{id}`)
+    /// until it has ended; its final body.
+    pub async fn finished_job(&self, token: &str, ws: &str, job_id: &str) -> Value {
+        let path = format!("{ws}/jobs/{job_id}");
+        for _ in 0..600 {
+            let reply = self.send(Method::GET, &path, Some(token), None).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+            let job = reply.json();
+            if ["completed", "failed", "cancelled"].contains(&job["status"].as_str().unwrap_or(""))
+            {
+                return job;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the job did not end: {path}");
+    }
+
     /// Logs in and returns the session token, asserting success.
     pub async fn login(&self, email: &str, password: &str) -> String {
         let reply = self
