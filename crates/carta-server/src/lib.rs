@@ -13,6 +13,7 @@ pub mod automations;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod executions;
 pub mod events;
 pub mod extract;
 pub mod jobs;
@@ -55,6 +56,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "connections", description = "Encrypted database connections"),
         (name = "schemas", description = "Schema sync, versions, diffs and search"),
         (name = "jobs", description = "The job queue: syncs now, docs and mock data later"),
+        (name = "queries", description = "Read-only statements, executions, saved queries and their feedback"),
         (name = "mock", description = "Mock data jobs: rows loaded into a database or written as files"),
         (name = "audit", description = "The append-only audit trail"),
         (name = "health", description = "Liveness and readiness"),
@@ -111,6 +113,22 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(routes::mock_jobs::get_mock_job))
         .routes(routes!(routes::mock_jobs::download_mock_file))
+        .routes(routes!(routes::queries::run_query))
+        .routes(routes!(routes::queries::executions))
+        .routes(routes!(routes::queries::get_execution))
+        .routes(routes!(routes::queries::cancel_execution))
+        .routes(routes!(
+            routes::queries::list_queries,
+            routes::queries::create_query
+        ))
+        .routes(routes!(
+            routes::queries::get_query,
+            routes::queries::update_query,
+            routes::queries::delete_query
+        ))
+        .routes(routes!(routes::queries::run_saved_query))
+        .routes(routes!(routes::queries::query_executions))
+        .routes(routes!(routes::queries::rate_query))
         .routes(routes!(audit::workspace_audit))
         .routes(routes!(audit::global_audit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -6,6 +6,7 @@ pub mod connections;
 pub mod health;
 pub mod jobs;
 pub mod members;
+pub mod queries;
 pub mod mock_jobs;
 pub mod schemas;
 pub mod users;

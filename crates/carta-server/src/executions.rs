@@ -1,0 +1,299 @@
+//! Running one statement against a workspace connection: the checks of
+//! carta-query, an execution row for every run (rejected ones included),
+//! and cancellation.
+//!
+//! A run's [`CancelToken`] sits in a registry of this process, keyed by
+//! execution id, so a cancel request served here stops it at once. A
+//! cancel served by another server sharing the store only sets the row's
+//! `cancel_requested` flag; the server running the statement polls that
+//! flag every [`CANCEL_POLL`] and cancels its token when it sees it.
+
+use crate::error::ApiError;
+use crate::probe;
+use crate::state::AppState;
+use carta_catalog::Dialect;
+use carta_query::output::CsvWriter;
+use carta_query::{CancelToken, Column, Limits, QueryError, RowSink, Status, Value};
+use carta_store::{
+    Connection, ConnectionMode, DbType, Execution, ExecutionEnd, ExecutionStatus, MemberRole,
+    NewExecution,
+};
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// How often a running statement's server looks for a cancel asked elsewhere.
+pub const CANCEL_POLL: Duration = Duration::from_millis(250);
+/// Caps a request may not raise.
+pub const MAX_ROWS: u64 = 10_000;
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(300);
+const MAX_BYTES: u64 = 16 * 1024 * 1024;
+
+fn registry() -> &'static Mutex<HashMap<Uuid, CancelToken>> {
+    static REGISTRY: OnceLock<Mutex<HashMap<Uuid, CancelToken>>> = OnceLock::new();
+    REGISTRY.get_or_init(Default::default)
+}
+
+/// Cancels the run of `execution` if this process runs it.
+pub fn cancel_local(execution: Uuid) {
+    let token = registry()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&execution)
+        .cloned();
+    if let Some(token) = token {
+        token.cancel();
+    }
+}
+
+/// Removes the run's token when it ends, however it ends.
+struct Registered(Uuid);
+
+impl Registered {
+    fn new(execution: Uuid, token: CancelToken) -> Registered {
+        registry()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(execution, token);
+        Registered(execution)
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        registry()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.0);
+    }
+}
+
+pub fn dialect(db_type: DbType) -> Dialect {
+    match db_type {
+        DbType::Postgres => Dialect::Postgres,
+        DbType::Mysql => Dialect::Mysql,
+        DbType::Sqlite => Dialect::Sqlite,
+    }
+}
+
+/// How the result comes back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+}
+
+/// What to run and who asks.
+pub struct Run<'a> {
+    pub connection: &'a Connection,
+    pub query_id: Option<Uuid>,
+    pub sql: &'a str,
+    pub max_rows: Option<u64>,
+    pub timeout_ms: Option<u64>,
+    pub format: Format,
+    pub allow_writes: bool,
+    pub role: MemberRole,
+    pub caller: Uuid,
+}
+
+/// The rows of a finished run, as asked.
+pub enum Rows {
+    /// One array of cells per row, in column order.
+    Json(Vec<Vec<serde_json::Value>>),
+    Csv(Vec<u8>),
+}
+
+pub struct Ran {
+    pub execution: Execution,
+    pub columns: Vec<Column>,
+    pub rows: Rows,
+}
+
+/// Collects rows as JSON arrays for the response.
+#[derive(Default)]
+struct JsonRows(Vec<Vec<serde_json::Value>>);
+
+impl RowSink for JsonRows {
+    fn columns(&mut self, _columns: &[Column]) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn row(&mut self, row: &[Value]) -> std::io::Result<()> {
+        self.0.push(row.iter().map(Value::to_json).collect());
+        Ok(())
+    }
+
+    fn finish(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Refuses a request to write, saying why. Writes need a read-write
+/// connection, an editor or above, and an explicit `allow_writes`; the
+/// runner itself executes read-only statements only, so even then they are
+/// refused.
+fn refuse_writes(connection: &Connection, role: MemberRole) -> ApiError {
+    if connection.mode == ConnectionMode::ReadOnly {
+        ApiError::forbidden("the connection is read-only: writes are refused for every role")
+    } else if role < MemberRole::Editor {
+        ApiError::forbidden("writes need the editor role in the workspace")
+    } else {
+        ApiError::forbidden(
+            "writes are not available: the query runner executes read-only statements only",
+        )
+    }
+}
+
+/// The source argument carta-query opens for a connection.
+fn source(state: &AppState, connection: &Connection) -> Result<(String, String), ApiError> {
+    let uri = state.open(&connection.uri)?;
+    let source = match connection.db_type {
+        DbType::Sqlite => {
+            let path = state
+                .sqlite_targets()
+                .resolve(&uri)
+                .map_err(|refused| ApiError::bad_request(refused.to_string()))?;
+            format!("sqlite://{}", path.display())
+        }
+        DbType::Postgres | DbType::Mysql => uri.clone(),
+    };
+    Ok((source, uri))
+}
+
+fn limits(run: &Run<'_>) -> Limits {
+    let defaults = Limits::default();
+    Limits {
+        max_rows: run.max_rows.unwrap_or(defaults.max_rows).clamp(1, MAX_ROWS),
+        max_bytes: MAX_BYTES,
+        timeout: run
+            .timeout_ms
+            .map_or(defaults.timeout, Duration::from_millis)
+            .clamp(Duration::from_millis(1), MAX_TIMEOUT),
+    }
+}
+
+/// Checks and runs a statement, recording an execution whatever happens.
+/// A statement the checks refuse is a failed execution and a 400.
+pub async fn run(state: &AppState, run: Run<'_>) -> Result<Ran, ApiError> {
+    if run.allow_writes {
+        return Err(refuse_writes(run.connection, run.role));
+    }
+    let store = state.store();
+    let connection = run.connection;
+    let execution = store
+        .start_execution(NewExecution {
+            workspace_id: connection.workspace_id,
+            connection_id: connection.id,
+            query_id: run.query_id,
+            sql_text: run.sql.to_string(),
+            executed_by: run.caller,
+        })
+        .await?;
+    if let Err(rejection) = carta_query::check(dialect(connection.db_type), run.sql) {
+        let message = format!("rejected: {rejection}");
+        finish(state, &execution, failed(&message)).await?;
+        return Err(ApiError::bad_request(message));
+    }
+    let (source, uri) = match source(state, connection) {
+        Ok(opened) => opened,
+        Err(error) => {
+            finish(state, &execution, failed(&error.message)).await?;
+            return Err(error);
+        }
+    };
+    let limits = limits(&run);
+    let format = run.format;
+    let sql = run.sql.to_string();
+    let token = CancelToken::new();
+    let registered = Registered::new(execution.id, token.clone());
+    let poller = tokio::spawn(poll_cancel(
+        state.clone(),
+        execution.workspace_id,
+        execution.id,
+        token.clone(),
+    ));
+    // Its own task: a client that hangs up does not leave the row running.
+    let task = tokio::spawn(async move {
+        let _registered = registered;
+        match format {
+            Format::Json => {
+                let mut sink = JsonRows::default();
+                let outcome = carta_query::run(&source, &sql, &limits, &token, &mut sink).await;
+                (outcome, Rows::Json(sink.0))
+            }
+            Format::Csv => {
+                let mut bytes = Vec::new();
+                let mut sink = CsvWriter::new(&mut bytes);
+                let outcome = carta_query::run(&source, &sql, &limits, &token, &mut sink).await;
+                (outcome, Rows::Csv(bytes))
+            }
+        }
+    });
+    let ended = task.await;
+    poller.abort();
+    let (outcome, rows) = ended.map_err(|e| ApiError::internal(&e))?;
+    let scrub = |message: String| probe::scrub(&message, &uri);
+    let (end, columns) = match outcome {
+        Ok(ran) => (
+            ExecutionEnd {
+                status: match ran.status {
+                    Status::Success => ExecutionStatus::Success,
+                    Status::Failed => ExecutionStatus::Failed,
+                    Status::Cancelled => ExecutionStatus::Cancelled,
+                },
+                duration_ms: ran.duration_ms,
+                row_count: ran.row_count,
+                truncated: ran.truncated,
+                error: ran.error.map(scrub),
+            },
+            ran.columns,
+        ),
+        Err(QueryError::Rejected(rejection)) => {
+            (failed(&format!("rejected: {rejection}")), Vec::new())
+        }
+        Err(error) => (failed(&scrub(error.to_string())), Vec::new()),
+    };
+    let execution = finish(state, &execution, end).await?;
+    Ok(Ran {
+        execution,
+        columns,
+        rows,
+    })
+}
+
+/// Cancels `token` once the execution's row says a cancel was asked.
+async fn poll_cancel(state: AppState, workspace: Uuid, id: Uuid, token: CancelToken) {
+    loop {
+        tokio::time::sleep(CANCEL_POLL).await;
+        if let Ok(Some(now)) = state.store().execution(workspace, id).await {
+            if now.cancel_requested {
+                token.cancel();
+                return;
+            }
+        }
+    }
+}
+
+fn failed(message: &str) -> ExecutionEnd {
+    ExecutionEnd {
+        status: ExecutionStatus::Failed,
+        duration_ms: 0,
+        row_count: 0,
+        truncated: false,
+        error: Some(message.to_string()),
+    }
+}
+
+async fn finish(
+    state: &AppState,
+    execution: &Execution,
+    end: ExecutionEnd,
+) -> Result<Execution, ApiError> {
+    Ok(state
+        .store()
+        .finish_execution(execution.workspace_id, execution.id, end)
+        .await?)
+}
