@@ -49,6 +49,10 @@ pub struct Args {
     #[arg(long, env = "CARTA_JOB_STALE_AFTER", value_name = "SECS",
           value_parser = clap::value_parser!(u64).range(1..))]
     job_stale_after: Option<u64>,
+    /// Let webhooks reach loopback, private and link-local addresses (the
+    /// SSRF guard off): only for receivers on this host or network.
+    #[arg(long, env = "CARTA_ALLOW_PRIVATE_WEBHOOKS", hide_env_values = true)]
+    allow_private_webhooks: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -81,6 +85,14 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
         .job_stale_after
         .or(file.job_stale_after_secs.map(std::num::NonZeroU64::get)) {
         config.job_stale_after = std::time::Duration::from_secs(secs);
+    }
+    config.webhooks.allow_private =
+        args.allow_private_webhooks || file.allow_private_webhooks.unwrap_or(false);
+    for network in file.webhook_allowed_networks.iter().flatten() {
+        let cidr = network
+            .parse()
+            .map_err(|e: String| anyhow::anyhow!("[serve] webhook_allowed_networks: {e}"))?;
+        config.webhooks.allowed_networks.push(cidr);
     }
     carta_server::run(config, carta_server::shutdown_signal()).await?;
     Ok(())

@@ -204,7 +204,7 @@ fn hostile_answers_exit_16_and_change_nothing() {
         "--format",
         "csv",
     ]);
-    assert_eq!(stdout(&count), "n\n40\n", "{}", stderr(&count));
+    assert_eq!(stdout(&count), "n\r\n40\r\n", "{}", stderr(&count));
 }
 
 #[test]

@@ -128,6 +128,11 @@ pub struct ServeOptions {
     /// Seconds without a heartbeat after which another server takes over a
     /// running job (its server is presumed dead).
     pub job_stale_after_secs: Option<std::num::NonZeroU64>,
+    /// Let webhooks reach loopback, private and link-local addresses (the
+    /// SSRF guard off).
+    pub allow_private_webhooks: Option<bool>,
+    /// Non-public networks (CIDR, e.g. `10.20.0.0/16`) webhooks may reach.
+    pub webhook_allowed_networks: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -10,10 +10,13 @@
 
 pub mod auth;
 pub mod automations;
+pub mod automations;
 pub mod config;
+pub mod delivery;
 pub mod delivery;
 pub mod error;
 pub mod executions;
+pub mod events;
 pub mod events;
 pub mod extract;
 pub mod jobs;
@@ -58,6 +61,8 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "jobs", description = "The job queue: syncs now, docs and mock data later"),
         (name = "queries", description = "Read-only statements, executions, saved queries and their feedback"),
         (name = "mock", description = "Mock data jobs: rows loaded into a database or written as files"),
+        (name = "webhooks", description = "Signed webhooks for workspace events, and their delivery log"),
+        (name = "automations", description = "Scheduled and event-triggered syncs, docs, lint and webhook posts"),
         (name = "audit", description = "The append-only audit trail"),
         (name = "health", description = "Liveness and readiness"),
     ),
@@ -129,6 +134,28 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::queries::run_saved_query))
         .routes(routes!(routes::queries::query_executions))
         .routes(routes!(routes::queries::rate_query))
+        .routes(routes!(
+            routes::webhooks::list_webhooks,
+            routes::webhooks::create_webhook
+        ))
+        .routes(routes!(
+            routes::webhooks::get_webhook,
+            routes::webhooks::update_webhook,
+            routes::webhooks::delete_webhook
+        ))
+        .routes(routes!(routes::webhooks::rotate_secret))
+        .routes(routes!(routes::webhooks::test_webhook))
+        .routes(routes!(routes::webhooks::list_deliveries))
+        .routes(routes!(
+            routes::automations::list_automations,
+            routes::automations::create_automation
+        ))
+        .routes(routes!(
+            routes::automations::get_automation,
+            routes::automations::update_automation,
+            routes::automations::delete_automation
+        ))
+        .routes(routes!(routes::automations::run_automation))
         .routes(routes!(audit::workspace_audit))
         .routes(routes!(audit::global_audit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -203,6 +230,11 @@ pub async fn serve(
         state.clone(),
         stop_worker.subscribe(),
     ));
+    let deliveries = tokio::spawn(delivery::run_worker(state.clone(), stop_worker.subscribe()));
+    let scheduler = tokio::spawn(automations::run_scheduler(
+        state.clone(),
+        stop_worker.subscribe(),
+    ));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -212,6 +244,12 @@ pub async fn serve(
     let _ = stop_worker.send(true);
     if let Err(error) = worker.await {
         tracing::error!(%error, "the job worker failed");
+    }
+    if let Err(error) = deliveries.await {
+        tracing::error!(%error, "the webhook delivery worker failed");
+    }
+    if let Err(error) = scheduler.await {
+        tracing::error!(%error, "the automation scheduler failed");
     }
     if let Err(error) = deliveries.await {
         tracing::error!(%error, "the webhook delivery worker failed");

@@ -83,6 +83,13 @@ pub async fn add_member(
             },
         )
         .await?;
+    let data = json!({
+        "user_id": user.id,
+        "email": user.email,
+        "role": body.role,
+        "by": caller.user.id,
+    });
+    crate::events::emit(&state, id, crate::events::EventKind::MemberAdded, data).await;
     Ok((StatusCode::CREATED, Json(membership.into())))
 }
 
@@ -163,5 +170,12 @@ pub async fn remove_member(
             },
         )
         .await?;
+    let data = json!({
+        "user_id": user_id,
+        "email": current.user_email,
+        "role": current.role,
+        "left": leaving,
+    });
+    crate::events::emit(&state, id, crate::events::EventKind::MemberRemoved, data).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod automations;
 pub mod connections;
 pub mod health;
 pub mod jobs;
@@ -10,6 +11,7 @@ pub mod queries;
 pub mod mock_jobs;
 pub mod schemas;
 pub mod users;
+pub mod webhooks;
 pub mod workspaces;
 
 use crate::error::ApiError;
