@@ -10,14 +10,11 @@
 
 pub mod auth;
 pub mod automations;
-pub mod automations;
 pub mod config;
 pub mod delivery;
-pub mod delivery;
 pub mod error;
+pub mod events;
 pub mod executions;
-pub mod events;
-pub mod events;
 pub mod extract;
 pub mod jobs;
 pub mod mock_jobs;
@@ -230,11 +227,6 @@ pub async fn serve(
         state.clone(),
         stop_worker.subscribe(),
     ));
-    let deliveries = tokio::spawn(delivery::run_worker(state.clone(), stop_worker.subscribe()));
-    let scheduler = tokio::spawn(automations::run_scheduler(
-        state.clone(),
-        stop_worker.subscribe(),
-    ));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
@@ -244,12 +236,6 @@ pub async fn serve(
     let _ = stop_worker.send(true);
     if let Err(error) = worker.await {
         tracing::error!(%error, "the job worker failed");
-    }
-    if let Err(error) = deliveries.await {
-        tracing::error!(%error, "the webhook delivery worker failed");
-    }
-    if let Err(error) = scheduler.await {
-        tracing::error!(%error, "the automation scheduler failed");
     }
     if let Err(error) = deliveries.await {
         tracing::error!(%error, "the webhook delivery worker failed");
