@@ -87,14 +87,27 @@ pub fn stdout_sink(format: FormatArg) -> Box<dyn RowSink + Send> {
 }
 
 /// Runs `sql` into `sink` and reports on standard error; the execution is
-/// `None` when the checks rejected the statement.
+/// `None` when the checks rejected the statement. Ctrl-C cancels the
+/// statement on the database (not just the wait for it) and exits with
+/// the failure status.
 pub async fn execute(
     source: &str,
     sql: &str,
     limits: &Limits,
     sink: &mut (dyn RowSink + Send),
 ) -> anyhow::Result<(Option<Execution>, ExitCode)> {
-    match carta_query::run(source, sql, limits, &CancelToken::new(), sink).await {
+    let cancel = CancelToken::new();
+    let on_interrupt = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.cancel();
+            }
+        })
+    };
+    let result = carta_query::run(source, sql, limits, &cancel, sink).await;
+    on_interrupt.abort();
+    match result {
         Ok(execution) => {
             let code = report(&execution);
             Ok((Some(execution), code))

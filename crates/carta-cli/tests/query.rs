@@ -116,3 +116,63 @@ fn a_missing_database_exits_5_without_the_password() {
         text(&output.stderr)
     );
 }
+
+#[test]
+fn ctrl_c_cancels_the_statement_on_the_database() {
+    let db = seeded();
+    let url = db.url();
+    let child = Command::new(env!("CARGO_BIN_EXE_carta"))
+        .args([
+            "query",
+            &url,
+            "SELECT count(*) AS slept FROM generate_series(1, 100000000000)",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("carta runs");
+    // The statement is on the server (so the handler is installed) before
+    // the interrupt is sent.
+    let sleeping = "SELECT count(*) FROM pg_stat_activity \
+                    WHERE query LIKE '%AS slept FROM generate_series%' AND state = 'active' \
+                    AND datname = current_database() AND pid <> pg_backend_pid()";
+    let mut seen = false;
+    for _ in 0..200 {
+        let count = carta(&["query", &url, sleeping, "--format", "csv"]);
+        if text(&count.stdout).ends_with("\n1\r\n") {
+            seen = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(seen, "the statement never reached the server");
+    let interrupted = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(interrupted.success());
+    let out = child.wait_with_output().expect("carta ends");
+    assert_eq!(out.status.code(), Some(14), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("the query was cancelled"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).lines().count() <= 2,
+        "a header at most, no rows: {}",
+        text(&out.stdout)
+    );
+    // The cancel request reaches the server on a connection of its own; the
+    // statement stops at the server's next interrupt check.
+    let mut stopped = false;
+    for _ in 0..200 {
+        let count = carta(&["query", &url, sleeping, "--format", "csv"]);
+        if text(&count.stdout).ends_with("\n0\r\n") {
+            stopped = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(stopped, "the statement still runs on the server");
+}
