@@ -1,5 +1,7 @@
 use std::time::Duration;
 
+use crate::Usage;
+
 /// Exit status of `carta ask` when no provider is configured or the
 /// provider failed (documented in the README).
 pub const PROVIDER_EXIT: i32 = 15;
@@ -47,6 +49,8 @@ pub enum AskError {
         last_sql: String,
         last_error: String,
         attempts: u32,
+        /// What the failed answers took, to be accounted like a success.
+        usage: Usage,
     },
     /// The validator itself could not work (the database to EXPLAIN on is
     /// unreachable, say): not the model's fault, so no repair is tried.

@@ -79,10 +79,12 @@ pub async fn ask(
             },
         };
         if attempts > config.max_repairs {
+            usage.cost = config.cost(usage.prompt_tokens, usage.completion_tokens);
             return Err(AskError::NoValidSql {
                 last_sql,
                 last_error,
                 attempts,
+                usage,
             });
         }
         conversation.push(Message::new(Role::Assistant, completion.content));

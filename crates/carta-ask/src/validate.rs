@@ -7,7 +7,7 @@ use std::future::Future;
 use std::ops::ControlFlow;
 use std::time::Duration;
 
-use carta_catalog::{Dialect, QualifiedName};
+use carta_catalog::{Catalog, Dialect, QualifiedName};
 use carta_query::{CancelToken, Column, Limits, QueryError, RowSink, StatementKind, Status, Value};
 use sqlparser::ast::{ObjectName, Query, TableFactor, Visit, Visitor};
 use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
@@ -47,6 +47,16 @@ impl StaticValidator {
             dialect,
             known: known.into_iter().collect(),
         }
+    }
+
+    /// Every table and view of `catalog`, in its dialect.
+    pub fn for_catalog(catalog: &Catalog) -> Self {
+        StaticValidator::new(
+            catalog.dialect,
+            catalog
+                .tables()
+                .map(|(schema, table)| QualifiedName::new(&schema.name, &table.name)),
+        )
     }
 
     fn check(&self, sql: &str) -> Validation {

@@ -199,8 +199,11 @@ async fn answers_that_never_hold_sql_end_after_the_repairs() {
             last_sql,
             last_error,
             attempts,
+            usage,
         } => {
             assert_eq!(*attempts, 2);
+            assert_eq!(usage.prompt_tokens, 200);
+            assert_eq!(usage.completion_tokens, 40);
             assert_eq!(last_sql, "");
             assert!(last_error.contains("no SQL"), "{last_error}");
         }
@@ -422,6 +425,7 @@ async fn hostile_answers_are_rejected_and_never_executed() {
             last_sql,
             last_error,
             attempts,
+            ..
         } => {
             assert_eq!(*attempts, 3);
             assert!(last_sql.starts_with("WITH gone AS (DELETE"), "{last_sql}");

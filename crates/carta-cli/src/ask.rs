@@ -9,9 +9,9 @@ use std::process::ExitCode;
 
 use carta_ask::{
     Answer, AskContext, AskError, ChatClient, LiveValidator, Overrides, ProviderConfig,
-    StaticValidator,
+    StaticValidator, Usage,
 };
-use carta_catalog::{Catalog, QualifiedName};
+use carta_catalog::Catalog;
 use carta_ingest::Source;
 use carta_query::output::{JsonLayout, JsonWriter};
 use carta_query::{Execution, QueryError};
@@ -105,7 +105,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     let retrieval =
         SchemaIndex::build(&catalog, &graph, &[])?.retrieve(&args.question, &options)?;
     let context = context(&catalog, &retrieval, live_url.is_some());
-    let statics = StaticValidator::new(catalog.dialect, known_tables(&catalog));
+    let statics = StaticValidator::for_catalog(&catalog);
     let client = match ChatClient::new(provider) {
         Ok(client) => client,
         Err(e) => return ask_failed(e),
@@ -175,6 +175,9 @@ fn ask_failed(error: AskError) -> anyhow::Result<ExitCode> {
         };
     }
     eprintln!("error: {error}");
+    if let AskError::NoValidSql { usage, .. } = &error {
+        eprintln!("{}", usage_line(usage));
+    }
     let code = u8::try_from(error.exit_code()).unwrap_or(1);
     Ok(ExitCode::from(code))
 }
@@ -186,13 +189,6 @@ fn live_url(source: &Source) -> Option<String> {
         Source::SqliteFile { path } => Some(format!("sqlite://{}", path.display())),
         Source::Ddl { .. } | Source::Snapshot { .. } => None,
     }
-}
-
-fn known_tables(catalog: &Catalog) -> Vec<QualifiedName> {
-    catalog
-        .tables()
-        .map(|(schema, table)| QualifiedName::new(&schema.name, &table.name))
-        .collect()
 }
 
 fn context(catalog: &Catalog, retrieval: &Retrieval, live: bool) -> AskContext {
@@ -331,17 +327,19 @@ fn render_text(
         answer.attempts,
         if repairs == 1 { "" } else { "s" }
     );
-    let usage = &answer.usage;
+    let _ = writeln!(out, "{}", usage_line(&answer.usage));
+    out
+}
+
+fn usage_line(usage: &Usage) -> String {
     let estimated = if usage.estimated { " (estimated)" } else { "" };
     let cost = usage
         .cost
         .map_or_else(String::new, |cost| format!(", cost ${cost:.6}"));
-    let _ = writeln!(
-        out,
+    format!(
         "tokens: {} prompt + {} completion{estimated}{cost}",
         usage.prompt_tokens, usage.completion_tokens
-    );
-    out
+    )
 }
 
 fn reason(reason: &Reason) -> String {

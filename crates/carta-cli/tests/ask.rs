@@ -196,6 +196,7 @@ fn hostile_answers_exit_16_and_change_nothing() {
     let err = stderr(&out);
     assert!(err.contains("no valid SQL after 3 answers"), "{err}");
     assert!(err.contains("locking clause"), "{err}");
+    assert!(err.contains("tokens: 300 prompt + 60 completion"), "{err}");
     assert_eq!(stdout(&out), "");
     let count = carta(&[
         "query",

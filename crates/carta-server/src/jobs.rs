@@ -147,7 +147,10 @@ enum Ran {
 async fn execute(state: &AppState, job: &Job) -> Result<Ran, String> {
     match job.kind {
         JobKind::Sync => sync(state, job).await,
-        JobKind::Docs => Err(format!("{} jobs are not implemented yet", job.kind)),
+        JobKind::Docs => match crate::living_docs::run_job(state, job).await? {
+            crate::living_docs::Generated::Done(result) => Ok(Ran::Done(result)),
+            crate::living_docs::Generated::Cancelled => Ok(Ran::Cancelled),
+        },
         JobKind::Mock => Ok(crate::mock_jobs::run_job(state, job)
             .await?
             .map_or(Ran::Cancelled, Ran::Done)),

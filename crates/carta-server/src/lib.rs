@@ -17,6 +17,7 @@ pub mod events;
 pub mod executions;
 pub mod extract;
 pub mod jobs;
+pub mod living_docs;
 pub mod mock_jobs;
 pub mod model;
 pub mod probe;
@@ -60,6 +61,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "mock", description = "Mock data jobs: rows loaded into a database or written as files"),
         (name = "webhooks", description = "Signed webhooks for workspace events, and their delivery log"),
         (name = "automations", description = "Scheduled and event-triggered syncs, docs, lint and webhook posts"),
+        (name = "docs", description = "Living docs: generated, edited, versioned, templated, downloaded and rated"),
         (name = "audit", description = "The append-only audit trail"),
         (name = "health", description = "Liveness and readiness"),
     ),
@@ -153,6 +155,7 @@ fn api() -> OpenApiRouter<AppState> {
             routes::automations::delete_automation
         ))
         .routes(routes!(routes::automations::run_automation))
+        .merge(routes::docs::routes())
         .routes(routes!(audit::workspace_audit))
         .routes(routes!(audit::global_audit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())

@@ -18,7 +18,7 @@ use uuid::Uuid;
 const HIDDEN: &str = "<redacted>";
 
 /// The OpenAPI schema of one of the store's text enums: a string with its values.
-fn text_enum(values: impl IntoIterator<Item = &'static str>) -> Object {
+pub(crate) fn text_enum(values: impl IntoIterator<Item = &'static str>) -> Object {
     let mut object = Object::with_type(SchemaType::Type(Type::String));
     object.enum_values = Some(values.into_iter().map(Into::into).collect());
     object
@@ -526,6 +526,9 @@ pub struct CreateJob {
     pub kind: JobKind,
     /// The connection to sync.
     pub connection_id: Uuid,
+    /// For `docs`: the schema version to document (the latest by default).
+    #[serde(default)]
+    pub version: Option<u32>,
 }
 
 /// One synced version of a connection's schema.

@@ -779,6 +779,20 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/workspaces/{id}/jobs"),
     ("get", "/api/v1/workspaces/{id}/jobs/{job_id}"),
     ("post", "/api/v1/workspaces/{id}/jobs/{job_id}/cancel"),
+    ("post", "/api/v1/workspaces/{id}/connections/{cid}/docs/generate"),
+    ("get", "/api/v1/workspaces/{id}/connections/{cid}/docs/download"),
+    ("get", "/api/v1/workspaces/{id}/docs"),
+    ("get", "/api/v1/workspaces/{id}/docs/{doc_id}"),
+    ("put", "/api/v1/workspaces/{id}/docs/{doc_id}"),
+    ("get", "/api/v1/workspaces/{id}/docs/{doc_id}/revisions"),
+    ("get", "/api/v1/workspaces/{id}/docs/{doc_id}/revisions/{revision}"),
+    ("get", "/api/v1/workspaces/{id}/docs/{doc_id}/feedback"),
+    ("post", "/api/v1/workspaces/{id}/docs/{doc_id}/feedback"),
+    ("get", "/api/v1/workspaces/{id}/doc-templates"),
+    ("get", "/api/v1/workspaces/{id}/doc-templates/{scope}"),
+    ("put", "/api/v1/workspaces/{id}/doc-templates/{scope}"),
+    ("delete", "/api/v1/workspaces/{id}/doc-templates/{scope}"),
+    ("get", "/api/v1/workspaces/{id}/feedback"),
     ("get", "/api/v1/workspaces/{id}/audit"),
     ("get", "/api/v1/audit"),
     ("get", "/healthz"),
@@ -833,6 +847,9 @@ async fn the_openapi_document_lists_every_route_with_resolvable_schemas() {
             .replace("{cid}", zero)
             .replace("{user_id}", zero)
             .replace("{job_id}", zero)
+            .replace("{doc_id}", zero)
+            .replace("{scope}", "table")
+            .replace("{revision}", "1")
             .replace("{version}", "1")
             .replace("{from}", "1")
             .replace("{to}", "2");

@@ -112,16 +112,16 @@ async fn history(store: Store) {
         )
         .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.text);
-    let docs = client
+    let mock = client
         .send(
             Method::POST,
             &format!("{ws}/jobs"),
             Some(&owner_token),
-            Some(json!({ "kind": "docs", "connection_id": cid })),
+            Some(json!({ "kind": "mock", "connection_id": cid })),
         )
         .await;
-    assert_eq!(docs.status, StatusCode::BAD_REQUEST, "{}", docs.text);
-    assert!(docs.json()["error"]["message"]
+    assert_eq!(mock.status, StatusCode::BAD_REQUEST, "{}", mock.text);
+    assert!(mock.json()["error"]["message"]
         .as_str()
         .is_some_and(|m| m.contains("not yet")));
 

@@ -51,8 +51,8 @@ pub(crate) async fn enqueue_sync(
     Ok(job.into())
 }
 
-/// Enqueues a job (workspace editors). Only `sync` runs today; `docs` and
-/// `mock` are refused.
+/// Enqueues a job (workspace editors): `sync`, or `docs` (with an optional
+/// `version`); `mock` is refused here.
 #[utoipa::path(post, path = "/workspaces/{id}/jobs", tag = "jobs",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "workspace id")),
@@ -68,13 +68,26 @@ pub async fn create_job(
     ApiJson(body): ApiJson<CreateJob>,
 ) -> Result<(StatusCode, Json<JobBody>), ApiError> {
     workspace_access(&state, &caller, id, MemberRole::Editor).await?;
-    if body.kind != JobKind::Sync {
-        return Err(ApiError::bad_request(format!(
-            "{} jobs are not yet available",
-            body.kind
-        )));
-    }
-    let job = enqueue_sync(&state, &caller, &client, id, body.connection_id).await?;
+    let job = match body.kind {
+        JobKind::Sync => enqueue_sync(&state, &caller, &client, id, body.connection_id).await?,
+        JobKind::Docs => {
+            crate::routes::docs::enqueue_docs(
+                &state,
+                &caller,
+                &client,
+                id,
+                body.connection_id,
+                body.version,
+            )
+            .await?
+        }
+        JobKind::Mock => {
+            return Err(ApiError::bad_request(format!(
+                "{} jobs are not yet available",
+                body.kind
+            )))
+        }
+    };
     Ok((StatusCode::ACCEPTED, Json(job)))
 }
 

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod auth;
 pub mod automations;
 pub mod connections;
+pub mod docs;
 pub mod health;
 pub mod jobs;
 pub mod members;

@@ -84,7 +84,7 @@ pub async fn get_version(
     Ok(Json(version.into()))
 }
 
-async fn version_catalog(
+pub(crate) async fn version_catalog(
     state: &AppState,
     workspace: Uuid,
     connection: Uuid,
