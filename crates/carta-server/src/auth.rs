@@ -16,6 +16,8 @@ use uuid::Uuid;
 pub struct Caller {
     pub user: User,
     pub token: Token,
+    /// The request's usage record, when the route is metered.
+    pub usage: Option<crate::usage::Slot>,
 }
 
 impl Caller {
@@ -79,7 +81,11 @@ impl FromRequestParts<AppState> for Caller {
         }
         // The store writes `last_used_at` only once a minute per token.
         store.touch_token(token.id, now).await?;
-        Ok(Caller { user, token })
+        let usage = parts.extensions.get::<crate::usage::Slot>().cloned();
+        if let Some(slot) = &usage {
+            slot.identify(token.id, user.id);
+        }
+        Ok(Caller { user, token, usage })
     }
 }
 
@@ -131,6 +137,12 @@ pub async fn workspace_access(
             .ok_or_else(|| ApiError::not_found("workspace"))?
             .role
     };
+    // A member's request, allowed or not, counts against the workspace's
+    // quota; a non-member's never does, and global admins (who set quotas)
+    // are metered but never refused.
+    if let Some(slot) = &caller.usage {
+        slot.admit(workspace_id, !caller.is_admin())?;
+    }
     if role < needed {
         return Err(ApiError::forbidden(format!(
             "this needs the {needed} role in the workspace"

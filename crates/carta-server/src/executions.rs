@@ -147,8 +147,12 @@ fn refuse_writes(connection: &Connection, role: MemberRole) -> ApiError {
     }
 }
 
-/// The source argument carta-query opens for a connection.
-fn source(state: &AppState, connection: &Connection) -> Result<(String, String), ApiError> {
+/// The source argument carta-query opens for a connection, and its URI
+/// (to scrub from messages).
+pub(crate) fn source(
+    state: &AppState,
+    connection: &Connection,
+) -> Result<(String, String), ApiError> {
     let uri = state.open(&connection.uri)?;
     let source = match connection.db_type {
         DbType::Sqlite => {

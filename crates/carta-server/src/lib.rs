@@ -24,6 +24,7 @@ pub mod probe;
 pub mod ratelimit;
 pub mod routes;
 pub mod state;
+pub mod usage;
 
 pub use config::{LogFormat, ServerConfig, DEFAULT_LISTEN, DEFAULT_STORE_URL};
 pub use error::{ApiError, ErrorCode, ServerError};
@@ -62,6 +63,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "webhooks", description = "Signed webhooks for workspace events, and their delivery log"),
         (name = "automations", description = "Scheduled and event-triggered syncs, docs, lint and webhook posts"),
         (name = "docs", description = "Living docs: generated, edited, versioned, templated, downloaded and rated"),
+        (name = "usage", description = "API usage summaries and workspace quotas"),
         (name = "audit", description = "The append-only audit trail"),
         (name = "health", description = "Liveness and readiness"),
     ),
@@ -156,6 +158,12 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(routes::automations::run_automation))
         .merge(routes::docs::routes())
+        .routes(routes!(
+            routes::usage::get_quota,
+            routes::usage::set_quota
+        ))
+        .routes(routes!(routes::usage::workspace_usage))
+        .routes(routes!(routes::usage::global_usage))
         .routes(routes!(audit::workspace_audit))
         .routes(routes!(audit::global_audit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
@@ -186,10 +194,18 @@ fn with_security(mut doc: OpenApi) -> OpenApi {
 /// The whole application: API routes, the OpenAPI document, JSON errors for
 /// unknown routes and methods, the body size limit, request logs.
 pub fn router(state: AppState) -> axum::Router {
+    let meter = usage::Meter::new(state.store().clone());
+    metered_router(state, meter)
+}
+
+/// [`router`] with the usage meter that [`serve`] flushes at shutdown.
+fn metered_router(state: AppState, meter: usage::Meter) -> axum::Router {
     let (routes, document) = api().split_for_parts();
     let document = with_security(document);
     let body_limit = state.max_body_bytes();
     routes
+        // Metered routes only: the OpenAPI document and unknown paths are not.
+        .route_layer(axum::middleware::from_fn_with_state(meter, usage::track))
         .route(
             "/api/openapi.json",
             axum::routing::get(move || std::future::ready(Json(document.clone()))),
@@ -230,11 +246,14 @@ pub async fn serve(
         state.clone(),
         stop_worker.subscribe(),
     ));
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let meter = usage::Meter::new(state.store().clone());
+    let app = metered_router(state, meter.clone())
+        .into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(ServerError::Serve);
+    meter.close().await;
     // An error only means the worker has already stopped.
     let _ = stop_worker.send(true);
     if let Err(error) = worker.await {

@@ -793,6 +793,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("put", "/api/v1/workspaces/{id}/doc-templates/{scope}"),
     ("delete", "/api/v1/workspaces/{id}/doc-templates/{scope}"),
     ("get", "/api/v1/workspaces/{id}/feedback"),
+    ("get", "/api/v1/workspaces/{id}/mock-jobs"),
+    ("post", "/api/v1/workspaces/{id}/mock-jobs"),
+    ("get", "/api/v1/workspaces/{id}/mock-jobs/{mid}"),
+    ("get", "/api/v1/workspaces/{id}/mock-jobs/{mid}/files/{name}"),
+    ("get", "/api/v1/workspaces/{id}/quota"),
+    ("put", "/api/v1/workspaces/{id}/quota"),
+    ("get", "/api/v1/workspaces/{id}/usage"),
+    ("get", "/api/v1/usage"),
     ("get", "/api/v1/workspaces/{id}/audit"),
     ("get", "/api/v1/audit"),
     ("get", "/healthz"),
@@ -847,6 +855,8 @@ async fn the_openapi_document_lists_every_route_with_resolvable_schemas() {
             .replace("{cid}", zero)
             .replace("{user_id}", zero)
             .replace("{job_id}", zero)
+            .replace("{mid}", zero)
+            .replace("{name}", "000_public.t.csv")
             .replace("{doc_id}", zero)
             .replace("{scope}", "table")
             .replace("{revision}", "1")

@@ -11,6 +11,7 @@ pub mod members;
 pub mod queries;
 pub mod mock_jobs;
 pub mod schemas;
+pub mod usage;
 pub mod users;
 pub mod webhooks;
 pub mod workspaces;

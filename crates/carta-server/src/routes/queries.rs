@@ -31,7 +31,7 @@ const DEFAULT_EXECUTIONS: u32 = 100;
 
 /// Multi-line text (SQL, a description, a comment) keeps its line breaks
 /// and tabs; other control characters (NUL included) are refused.
-fn validate_multiline(what: &str, text: &str, max_bytes: usize) -> Result<(), ApiError> {
+pub(crate) fn validate_multiline(what: &str, text: &str, max_bytes: usize) -> Result<(), ApiError> {
     if text.len() > max_bytes {
         return Err(ApiError::bad_request(format!(
             "{what} may have at most {max_bytes} bytes"
@@ -159,14 +159,17 @@ pub struct RunRequest {
 }
 
 /// The response of a run: JSON, or the CSV body with the execution in headers.
-fn ran_response(ran: Ran) -> Response {
-    let execution = ExecutionBody::from(ran.execution);
-    match ran.rows {
-        Rows::Json(rows) => Json(RunBody {
+impl RunBody {
+    /// The JSON result of a run; `rows` as [`Rows::Json`] gave them.
+    pub(crate) fn new(
+        execution: Execution,
+        columns: Vec<carta_query::Column>,
+        rows: Vec<Vec<serde_json::Value>>,
+    ) -> RunBody {
+        RunBody {
             truncated: execution.truncated,
-            execution,
-            columns: ran
-                .columns
+            execution: execution.into(),
+            columns: columns
                 .into_iter()
                 .map(|c| ColumnBody {
                     name: c.name,
@@ -174,9 +177,20 @@ fn ran_response(ran: Ran) -> Response {
                 })
                 .collect(),
             rows,
-        })
-        .into_response(),
-        Rows::Csv(bytes) if execution.status == ExecutionStatus::Success => (
+        }
+    }
+}
+
+fn ran_response(ran: Ran) -> Response {
+    let rows = match ran.rows {
+        Rows::Json(rows) => {
+            return Json(RunBody::new(ran.execution, ran.columns, rows)).into_response()
+        }
+        Rows::Csv(bytes) => bytes,
+    };
+    let execution = ExecutionBody::from(ran.execution);
+    match rows {
+        bytes if execution.status == ExecutionStatus::Success => (
             [
                 (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
                 (
@@ -192,7 +206,7 @@ fn ran_response(ran: Ran) -> Response {
         )
             .into_response(),
         // A partial CSV file would pass for a whole one.
-        Rows::Csv(_) => ApiError::bad_request(format!(
+        _ => ApiError::bad_request(format!(
             "the execution {} ended {}: {}",
             execution.id,
             execution.status,
@@ -456,7 +470,7 @@ pub struct CreateQuery {
 }
 
 /// A field that is there, `null` included (`Some(None)`), apart from a missing one (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: Deserialize<'de>,
