@@ -8,6 +8,7 @@
 //! document is generated from the handlers ([`openapi`]) and served at
 //! `/api/openapi.json`.
 
+pub mod ask;
 pub mod auth;
 pub mod automations;
 pub mod config;
@@ -58,6 +59,7 @@ pub const API_PREFIX: &str = "/api/v1";
         (name = "connections", description = "Encrypted database connections"),
         (name = "schemas", description = "Schema sync, versions, diffs and search"),
         (name = "jobs", description = "The job queue: syncs now, docs and mock data later"),
+        (name = "ask", description = "Questions in plain language to validated SQL, and the workspace's LLM provider"),
         (name = "queries", description = "Read-only statements, executions, saved queries and their feedback"),
         (name = "mock", description = "Mock data jobs: rows loaded into a database or written as files"),
         (name = "webhooks", description = "Signed webhooks for workspace events, and their delivery log"),
@@ -135,6 +137,8 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::queries::run_saved_query))
         .routes(routes!(routes::queries::query_executions))
         .routes(routes!(routes::queries::rate_query))
+        .routes(routes!(routes::ask::get_llm, routes::ask::set_llm))
+        .routes(routes!(routes::ask::ask_question))
         .routes(routes!(
             routes::webhooks::list_webhooks,
             routes::webhooks::create_webhook

@@ -1,5 +1,6 @@
 //! The handlers, one module per resource, and the input checks they share.
 
+pub mod ask;
 pub mod audit;
 pub mod auth;
 pub mod automations;
