@@ -378,6 +378,8 @@ async fn post(
     };
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // Straight to the checked address: a proxy would connect elsewhere.
+        .no_proxy()
         .timeout(settings.timeout)
         .resolve(&target.host, target.addr)
         .user_agent(concat!("carta-webhooks/", env!("CARGO_PKG_VERSION")))

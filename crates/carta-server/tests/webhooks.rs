@@ -826,11 +826,69 @@ async fn automations_flow(store: Store) {
         "{findings}"
     );
 
+    // An event trigger: a member leaves, the event goes to its subscriber
+    // and, through the automation, to the webhook it names.
+    let relay = json!({
+        "name": "relay departures",
+        "trigger": { "event": "member.removed" },
+        "action": "webhook",
+        "config": { "webhook_id": drift_hook },
+    });
+    let reply = client
+        .send(Method::POST, &autos, Some(&team.editor), Some(relay))
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let relay_id = reply.json()["id"].as_str().expect("an id").to_string();
+    let leaving = common::create_user(&store, "leaving", UserRole::Analyst).await;
+    let workspace_id = team.ws.rsplit('/').next().unwrap().parse().unwrap();
+    store
+        .add_member(workspace_id, leaving.id, MemberRole::Viewer)
+        .await
+        .unwrap();
+    let reply = client
+        .send(
+            Method::DELETE,
+            &format!("{}/members/{}", team.ws, leaving.id),
+            Some(&team.owner),
+            None,
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    let relayed = automation_when(&client, &team, &relay_id, |a| a["status"] == "succeeded").await;
+    assert!(relayed["last_run_at"].is_string());
+    let departures = {
+        let mut found = Vec::new();
+        for _ in 0..600 {
+            found = receiver
+                .requests("drift")
+                .into_iter()
+                .filter(|r| r.header("carta-event") == "member.removed")
+                .collect();
+            if found.len() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        found
+    };
+    assert_eq!(departures.len(), 2, "{departures:?}");
+    assert!(departures
+        .iter()
+        .all(|d| d.signed_with(&drift_secret)
+            && d.json()["data"]["user_id"] == leaving.id.to_string()));
+    assert_eq!(
+        departures
+            .iter()
+            .filter(|d| d.json()["data"]["automation"]["id"] == relay_id.as_str())
+            .count(),
+        1
+    );
+
     let reply = client
         .send(Method::GET, &autos, Some(&team.viewer), None)
         .await;
     assert_eq!(reply.status, StatusCode::OK);
-    assert_eq!(reply.json().as_array().map(Vec::len), Some(2));
+    assert_eq!(reply.json().as_array().map(Vec::len), Some(3));
     let reply = client
         .send(Method::GET, &autos, Some(&team.outsider), None)
         .await;
