@@ -145,6 +145,11 @@ const EXAMPLE_WEIGHT: f32 = 1.0;
 /// neighbours: of two tables matching "repair", the one beside the
 /// vehicles the question asks about wins.
 const NEIGHBOUR_WEIGHT: f32 = 0.3;
+/// A table whose matched terms all match a neighbour with a shorter name
+/// (or, as long, one it references) keeps this share of its score: the
+/// entity explains the match, and its attachments, history, categories and
+/// links are a join away.
+const SATELLITE_FACTOR: f32 = 0.5;
 /// Seeds score at least this share of the best table's score: a table that
 /// matches only a common word of a long question is left out.
 const SEED_CUTOFF: f32 = 0.2;
@@ -311,7 +316,8 @@ impl SchemaIndex {
     /// Per table: BM25 scaled by the share of the question's terms it
     /// matches (a table matching three of four words beats one matching a
     /// single word in its name), plus docs about it and similar saved
-    /// queries that read it, plus a share of its best neighbour.
+    /// queries that read it, halved for satellites, plus a share of its best
+    /// neighbour.
     fn score(&self, terms: &[String]) -> Result<Scores, RetrieveError> {
         let wanted: BTreeSet<String> = terms.iter().cloned().collect();
         let n = self.entries.len();
@@ -359,6 +365,18 @@ impl SchemaIndex {
             }
         }
 
+        let text_score = score.clone();
+        for (i, s) in score.iter_mut().enumerate() {
+            let length = self.entries[i].name_words;
+            let explained = self.adjacent[i].iter().any(|&j| {
+                let general = self.entries[j].name_words < length
+                    || (self.entries[j].name_words == length && self.parents[i].contains(&j));
+                general && text_score[j] > 0.0 && matched[i].is_subset(&matched[j])
+            });
+            if explained {
+                *s *= SATELLITE_FACTOR;
+            }
+        }
         let base = score.clone();
         for (i, s) in score.iter_mut().enumerate() {
             if *s > 0.0 {

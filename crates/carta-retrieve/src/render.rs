@@ -12,6 +12,8 @@ use tantivy::tokenizer::TextAnalyzer;
 
 /// Enum values shown per column; the rest are elided.
 const MAX_VALUES: usize = 12;
+/// The longest CHECK expression shown on its column's line.
+const MAX_CHECK: usize = 100;
 /// Comment characters shown on a table or column line.
 const MAX_COMMENT: usize = 80;
 
@@ -19,6 +21,8 @@ const MAX_COMMENT: usize = 80;
 pub(crate) struct Entry {
     pub table: TableRef,
     pub header: String,
+    /// Words in the table's name: `order_attachments` (2) is more specific than `orders` (1).
+    pub name_words: usize,
     pub lines: Vec<Line>,
     /// Every term of the table's document, to tell which question terms it matched.
     pub terms: BTreeSet<String>,
@@ -118,6 +122,12 @@ pub(crate) fn entry(
             };
             let _ = write!(text, " {{{}{more}}}", shown.join(","));
         }
+        for check in &table.checks {
+            let short_enough = check.expression.chars().count() <= MAX_CHECK;
+            if short_enough && only_column(&check.expression, table) == Some(&column.name) {
+                let _ = write!(text, " CHECK ({})", check.expression);
+            }
+        }
         if let Some(comment) = short(column.comment.as_deref()) {
             let _ = write!(text, " -- {comment}");
         }
@@ -158,6 +168,7 @@ pub(crate) fn entry(
     let entry = Entry {
         table: TableRef::from(&qualified),
         header,
+        name_words: document.name.len(),
         lines,
         terms: terms(analyzer, &all).into_iter().collect(),
     };
@@ -173,11 +184,27 @@ fn enum_values(logical: &LogicalType) -> &[String] {
     }
 }
 
+/// The one column of `table` that `expression` names, if it names exactly
+/// one: `status IN ('a', 'b')` belongs on the line of `status`.
+fn only_column<'t>(expression: &str, table: &'t Table) -> Option<&'t String> {
+    let mut named = expression
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter_map(|word| table.columns.iter().find(|c| c.name == word))
+        .map(|c| &c.name);
+    let first = named.next()?;
+    named.all(|other| other == first).then_some(first)
+}
+
 /// The first line of a comment, cut at its first sentence and at
 /// [`MAX_COMMENT`] characters.
 fn short(comment: Option<&str>) -> Option<String> {
     let line = comment?.lines().map(str::trim).find(|l| !l.is_empty())?;
-    let sentence = match line.find(". ") {
+    // "e.g. " and "i.e. " do not end a sentence.
+    let end = line
+        .match_indices(". ")
+        .map(|(at, _)| at)
+        .find(|&at| !line[..at].ends_with("e.g") && !line[..at].ends_with("i.e"));
+    let sentence = match end {
         Some(end) => &line[..end],
         None => line.trim_end_matches('.'),
     };
@@ -199,6 +226,10 @@ mod tests {
         assert_eq!(
             short(Some("Customer orders. One row per checkout.")).as_deref(),
             Some("Customer orders")
+        );
+        assert_eq!(
+            short(Some("Settings, e.g. {\"a\": 1}. More.")).as_deref(),
+            Some("Settings, e.g. {\"a\": 1}")
         );
         let long = "é".repeat(200);
         let cut = short(Some(&long)).unwrap();

@@ -33,6 +33,7 @@ fn recall_of_needed_tables_at_the_default_budget() {
 
     let options = RetrieveOptions::default();
     let (mut expected, mut hit, mut baseline_hit) = (0, 0, 0);
+    let (mut held_out_expected, mut held_out_hit) = (0, 0);
     let mut report = Vec::new();
     for case in &cases {
         let (system, index) = indexes
@@ -57,6 +58,10 @@ fn recall_of_needed_tables_at_the_default_budget() {
         let misses = support::misses(case, &found);
         expected += case.tables.len();
         hit += case.tables.len() - misses.len();
+        if case.held_out {
+            held_out_expected += case.tables.len();
+            held_out_hit += case.tables.len() - misses.len();
+        }
         baseline_hit += case.tables.len()
             - support::misses(case, &support::baseline(&system.catalog, &case.question)).len();
         if !misses.is_empty() {
@@ -72,7 +77,8 @@ fn recall_of_needed_tables_at_the_default_budget() {
     let recall = hit as f64 / expected as f64;
     let baseline = baseline_hit as f64 / expected as f64;
     println!(
-        "recall {recall:.3} ({hit}/{expected}), table-name baseline {baseline:.3}; misses:\n  {}",
+        "recall {recall:.3} ({hit}/{expected}; held-out questions {held_out_hit}/{held_out_expected}), \
+         table-name baseline {baseline:.3}; misses:\n  {}",
         report.join("\n  ")
     );
     assert!(

@@ -104,6 +104,9 @@ pub struct Case {
     pub question: String,
     /// `schema.table`.
     pub tables: Vec<String>,
+    /// Written after the scoring was settled, so recall on these is not tuned.
+    #[serde(default)]
+    pub held_out: bool,
 }
 
 impl Case {
