@@ -28,6 +28,12 @@ pub enum Rejection {
     LockingClause { clause: String },
     #[error("the function `{name}` has side effects and may not run")]
     SideEffectFunction { name: String },
+    #[error("only INSERT, UPDATE, DELETE and MERGE (and, where allowed, schema changes) may run as a write, not `{statement}`")]
+    NotAWrite { statement: String },
+    #[error("schema changes need a higher role: `{statement}`")]
+    DdlNotAllowed { statement: String },
+    #[error("writes are only supported on PostgreSQL, not on {dialect}")]
+    WritesUnsupported { dialect: String },
 }
 
 /// What kind of statement passed the checks.
@@ -37,6 +43,20 @@ pub enum StatementKind {
     Query,
     Explain,
     Show,
+    /// INSERT, UPDATE, DELETE or MERGE, accepted by [`check_write`].
+    Write,
+    /// A schema change, accepted by [`check_write`] with [`WriteScope::Ddl`].
+    Ddl,
+}
+
+/// What [`check_write`] lets through besides reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteScope {
+    /// INSERT, UPDATE, DELETE and MERGE.
+    Dml,
+    /// Those and schema changes (CREATE/ALTER/DROP of tables, views,
+    /// indexes, schemas, sequences, types; TRUNCATE; COMMENT).
+    Ddl,
 }
 
 /// A statement that passed [`check`], with its original text.
@@ -99,30 +119,90 @@ fn has_side_effects(name: &str) -> bool {
         || SIDE_EFFECT_PREFIXES.iter().any(|p| name.starts_with(p))
 }
 
-/// Parses `sql` in `dialect` and accepts it only when it is exactly one
-/// read-only statement.
-pub fn check(dialect: Dialect, sql: &str) -> Result<CheckedStatement, Rejection> {
+/// Parses `sql` in `dialect` into exactly one statement.
+fn parse_one(dialect: Dialect, sql: &str) -> Result<Statement, Rejection> {
     let parsed = match dialect {
         Dialect::Postgres => Parser::parse_sql(&PostgreSqlDialect {}, sql),
         Dialect::Mysql => Parser::parse_sql(&MySqlDialect {}, sql),
         Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, sql),
     };
-    let statements = parsed.map_err(|e| Rejection::Syntax {
+    let mut statements = parsed.map_err(|e| Rejection::Syntax {
         message: e.to_string(),
     })?;
-    let statement = match statements.as_slice() {
-        [] => return Err(Rejection::Empty),
-        [one] => one,
-        many => {
-            return Err(Rejection::MultipleStatements { count: many.len() });
-        }
-    };
-    let kind = check_statement(statement)?;
+    match statements.len() {
+        0 => Err(Rejection::Empty),
+        1 => Ok(statements.remove(0)),
+        count => Err(Rejection::MultipleStatements { count }),
+    }
+}
+
+/// Parses `sql` in `dialect` and accepts it only when it is exactly one
+/// read-only statement.
+pub fn check(dialect: Dialect, sql: &str) -> Result<CheckedStatement, Rejection> {
+    let kind = check_statement(&parse_one(dialect, sql)?)?;
     Ok(CheckedStatement {
         dialect,
         sql: sql.to_string(),
         kind,
     })
+}
+
+/// Accepts exactly one statement that reads (as [`check`]) or writes
+/// within `scope`. Transaction control, settings, grants, COPY, procedure
+/// calls, anonymous blocks and function definitions never pass; nor do
+/// side-effect functions or data-modifying statements nested in a query.
+pub fn check_write(
+    dialect: Dialect,
+    sql: &str,
+    scope: WriteScope,
+) -> Result<CheckedStatement, Rejection> {
+    let statement = parse_one(dialect, sql)?;
+    let kind = match &statement {
+        Statement::Insert(_)
+        | Statement::Update(_)
+        | Statement::Delete(_)
+        | Statement::Merge(_) => StatementKind::Write,
+        Statement::CreateTable(_)
+        | Statement::CreateView(_)
+        | Statement::CreateIndex(_)
+        | Statement::CreateSchema { .. }
+        | Statement::CreateSequence { .. }
+        | Statement::CreateType { .. }
+        | Statement::AlterTable(_)
+        | Statement::AlterIndex { .. }
+        | Statement::AlterView { .. }
+        | Statement::Drop { .. }
+        | Statement::Truncate(_)
+        | Statement::Comment { .. } => match scope {
+            WriteScope::Ddl => StatementKind::Ddl,
+            WriteScope::Dml => {
+                return Err(Rejection::DdlNotAllowed {
+                    statement: excerpt(&statement),
+                })
+            }
+        },
+        other => {
+            return check_statement(other)
+                .map_err(|rejection| match rejection {
+                    Rejection::NotReadOnly { statement } => Rejection::NotAWrite { statement },
+                    other => other,
+                })
+                .map(|kind| CheckedStatement {
+                    dialect,
+                    sql: sql.to_string(),
+                    kind,
+                })
+        }
+    };
+    let mut walker = Walker { depth: 0 };
+    match statement.visit(&mut walker) {
+        ControlFlow::Break(rejection) => Err(rejection),
+        ControlFlow::Continue(()) => Ok(CheckedStatement {
+            dialect,
+            sql: sql.to_string(),
+            kind,
+        }),
+    }
 }
 
 fn check_statement(statement: &Statement) -> Result<StatementKind, Rejection> {

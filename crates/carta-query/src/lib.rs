@@ -10,6 +10,11 @@
 //!    view) fails on the server.
 //! 3. A statement timeout plus row and byte caps bound what it costs.
 //!
+//! [`run_write`] is the one exception, for PostgreSQL: exactly one INSERT,
+//! UPDATE, DELETE or MERGE (schema changes only in [`WriteScope::Ddl`]),
+//! checked by [`check_write`], in a READ WRITE transaction under the same
+//! timeout, caps and cancellation. Callers decide who may use it.
+//!
 //! Rows stream into a [`RowSink`] (see [`output`] for CSV, JSON and text
 //! tables) with the column names and types first.
 
@@ -28,7 +33,7 @@ use carta_catalog::Dialect;
 use carta_source::{redact_url, IngestError};
 use tokio::sync::watch;
 
-pub use check::{check, CheckedStatement, Rejection, StatementKind};
+pub use check::{check, check_write, CheckedStatement, Rejection, StatementKind, WriteScope};
 pub use rows::{Column, RowSink, Value};
 
 /// How much one execution may cost.
@@ -74,6 +79,8 @@ pub struct Execution {
     pub status: Status,
     /// The server's message when the status is `Failed` (a timeout included).
     pub error: Option<String>,
+    /// What a committed [`run_write`] changed (the server's count); `None` for reads.
+    pub rows_affected: Option<u64>,
 }
 
 /// Why a statement did not get to run, or its output could not be written.
@@ -122,7 +129,10 @@ impl CancelToken {
 
 /// How an engine's run ended; rows went to the [`rows::RowStream`].
 pub(crate) enum Ended {
-    Completed,
+    /// `affected`: the server's row count, reported for writes.
+    Completed {
+        affected: Option<u64>,
+    },
     Failed(String),
     Cancelled,
 }
@@ -187,17 +197,57 @@ pub async fn run(
 ) -> Result<Execution, QueryError> {
     let target = Target::parse(source)?;
     let checked = check(target.dialect(), sql)?;
+    execute(&target, &checked, false, limits, cancel, sink).await
+}
+
+/// Write mode, PostgreSQL only: checks `sql` with [`check_write`] (one
+/// read, or one write within `scope`), then runs it in a READ WRITE
+/// transaction under the same timeout, caps and cancellation, committed
+/// only when it succeeded. Rows a write returns (`RETURNING`) stream into
+/// `sink`; [`Execution::rows_affected`] says what it changed.
+pub async fn run_write(
+    source: &str,
+    sql: &str,
+    scope: WriteScope,
+    limits: &Limits,
+    cancel: &CancelToken,
+    sink: &mut (dyn RowSink + Send),
+) -> Result<Execution, QueryError> {
+    let target = Target::parse(source)?;
+    let checked = check_write(target.dialect(), sql, scope)?;
+    // A read keeps its READ ONLY transaction: a function it calls that
+    // writes still fails.
+    let write = matches!(checked.kind, StatementKind::Write | StatementKind::Ddl);
+    if write && !matches!(target, Target::Postgres(_)) {
+        return Err(Rejection::WritesUnsupported {
+            dialect: format!("{:?}", target.dialect()),
+        }
+        .into());
+    }
+    execute(&target, &checked, write, limits, cancel, sink).await
+}
+
+async fn execute(
+    target: &Target,
+    checked: &CheckedStatement,
+    write: bool,
+    limits: &Limits,
+    cancel: &CancelToken,
+    sink: &mut (dyn RowSink + Send),
+) -> Result<Execution, QueryError> {
     let started = Instant::now();
     let mut stream = rows::RowStream::new(sink, limits);
-    let ended = match &target {
-        Target::Postgres(url) => postgres::run(url, &checked, limits, cancel, &mut stream).await?,
-        Target::Mysql(url) => mysql::run(url, &checked, limits, cancel, &mut stream).await?,
-        Target::Sqlite(path) => sqlite::run(path, &checked, limits, cancel, &mut stream).await?,
+    let ended = match target {
+        Target::Postgres(url) => {
+            postgres::run(url, checked, limits, cancel, &mut stream, write).await?
+        }
+        Target::Mysql(url) => mysql::run(url, checked, limits, cancel, &mut stream).await?,
+        Target::Sqlite(path) => sqlite::run(path, checked, limits, cancel, &mut stream).await?,
     };
-    let (status, error) = match ended {
-        Ended::Completed => (Status::Success, None),
-        Ended::Failed(message) => (Status::Failed, Some(message)),
-        Ended::Cancelled => (Status::Cancelled, None),
+    let (status, error, rows_affected) = match ended {
+        Ended::Completed { affected } => (Status::Success, None, affected),
+        Ended::Failed(message) => (Status::Failed, Some(message), None),
+        Ended::Cancelled => (Status::Cancelled, None, None),
     };
     let summary = stream.finish()?;
     Ok(Execution {
@@ -207,5 +257,6 @@ pub async fn run(
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         status,
         error,
+        rows_affected,
     })
 }

@@ -42,7 +42,7 @@ pub(crate) async fn run(
     let _ = conn.disconnect().await;
     match outcome {
         None => Ok(Ended::Cancelled),
-        Some(Ok(_)) => Ok(Ended::Completed),
+        Some(Ok(_)) => Ok(Ended::Completed { affected: None }),
         Some(Err(Failure::Query(e))) => Ok(Ended::Failed(e.to_string())),
         Some(Err(Failure::Sink(e))) => Err(e),
     }

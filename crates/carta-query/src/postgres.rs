@@ -1,4 +1,5 @@
-//! PostgreSQL: `BEGIN READ ONLY` with `SET LOCAL statement_timeout`.
+//! PostgreSQL: `BEGIN READ ONLY` with `SET LOCAL statement_timeout`; in
+//! write mode `BEGIN READ WRITE`, committed only when the statement succeeded.
 
 use carta_source::IngestError;
 use futures_util::{pin_mut, StreamExt};
@@ -24,10 +25,12 @@ pub(crate) async fn run(
     limits: &Limits,
     cancel: &CancelToken,
     stream: &mut RowStream<'_>,
+    write: bool,
 ) -> Result<Ended, QueryError> {
     let (client, _connection) = connect(url).await?;
     let timeout_ms = limits.timeout.as_millis().max(1);
-    let begin = format!("BEGIN READ ONLY; SET LOCAL statement_timeout = {timeout_ms}");
+    let access = if write { "READ WRITE" } else { "READ ONLY" };
+    let begin = format!("BEGIN {access}; SET LOCAL statement_timeout = {timeout_ms}");
     if let Err(e) = client.batch_execute(&begin).await {
         return Ok(Ended::Failed(describe(&e)));
     }
@@ -41,7 +44,12 @@ pub(crate) async fn run(
         }
     };
     match outcome {
-        Ok(()) => Ok(Ended::Completed),
+        // A read's transaction is never committed: the connection closes.
+        Ok(affected) if write => match client.batch_execute("COMMIT").await {
+            Ok(()) => Ok(Ended::Completed { affected }),
+            Err(e) => Ok(Ended::Failed(describe(&e))),
+        },
+        Ok(_) => Ok(Ended::Completed { affected: None }),
         Err(Failure::Query(e)) => Ok(Ended::Failed(describe(&e))),
         Err(Failure::Sink(e)) => Err(e),
     }
@@ -64,7 +72,12 @@ impl From<QueryError> for Failure {
     }
 }
 
-async fn read(client: &Client, sql: &str, stream: &mut RowStream<'_>) -> Result<(), Failure> {
+/// Streams the rows; the rows the statement affected, when the server said.
+async fn read(
+    client: &Client,
+    sql: &str,
+    stream: &mut RowStream<'_>,
+) -> Result<Option<u64>, Failure> {
     // Preparing takes exactly one statement on the server's own parser (a
     // fourth check) and tells the column types; the simple protocol then
     // returns every value as text, whatever its type.
@@ -87,19 +100,24 @@ async fn read(client: &Client, sql: &str, stream: &mut RowStream<'_>) -> Result<
     )?;
     let messages = client.simple_query_raw(sql).await?;
     pin_mut!(messages);
+    let mut affected = None;
     while let Some(message) = messages.next().await {
-        if let SimpleQueryMessage::Row(row) = message? {
-            let cells: Vec<Value> = types
-                .iter()
-                .enumerate()
-                .map(|(i, type_name)| value(row.get(i), type_name))
-                .collect();
-            if stream.accept(&cells)? == Flow::Stop {
-                break;
+        match message? {
+            SimpleQueryMessage::Row(row) => {
+                let cells: Vec<Value> = types
+                    .iter()
+                    .enumerate()
+                    .map(|(i, type_name)| value(row.get(i), type_name))
+                    .collect();
+                if stream.accept(&cells)? == Flow::Stop {
+                    break;
+                }
             }
+            SimpleQueryMessage::CommandComplete(count) => affected = Some(count),
+            _ => {}
         }
     }
-    Ok(())
+    Ok(affected)
 }
 
 /// A cell from its text form and its column's type.

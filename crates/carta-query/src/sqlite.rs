@@ -93,7 +93,7 @@ pub(crate) async fn run(
         return Ok(Ended::Cancelled);
     }
     Ok(match executed {
-        Ok(Ok(())) => Ended::Completed,
+        Ok(Ok(())) => Ended::Completed { affected: None },
         Ok(Err(_)) if timed_out.load(Ordering::Relaxed) => Ended::Failed(format!(
             "canceling statement due to statement timeout ({} ms)",
             limits.timeout.as_millis()
