@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 use tower::ServiceExt as _;
 
+pub mod receiver;
+
 pub const PASSWORD: &str = "correct horse battery";
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
