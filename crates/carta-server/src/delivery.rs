@@ -90,17 +90,22 @@ pub async fn check_url(settings: &WebhookSettings, text: &str) -> Result<Target,
         Some(url::Host::Ipv6(ip)) => ip.to_string(),
         None => return Err(UrlRefused::NoHost),
     };
-    let addrs: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map_err(|e| UrlRefused::Unresolved {
-            host: host.clone(),
-            reason: e.to_string(),
-        })?
-        .collect();
-    let first = *addrs.first().ok_or_else(|| UrlRefused::Unresolved {
+    let unresolved = |reason: String| UrlRefused::Unresolved {
         host: host.clone(),
-        reason: "no address".into(),
-    })?;
+        reason,
+    };
+    // Bounded like the request itself: a resolver that hangs is a failure.
+    let addrs: Vec<SocketAddr> = tokio::time::timeout(
+        settings.timeout,
+        tokio::net::lookup_host((host.as_str(), port)),
+    )
+    .await
+    .map_err(|_| unresolved("the lookup timed out".into()))?
+    .map_err(|e| unresolved(e.to_string()))?
+    .collect();
+    let first = *addrs
+        .first()
+        .ok_or_else(|| unresolved("no address".into()))?;
     // Every address, not just the first: a name resolving to a public and
     // a private address could be reached at either.
     for addr in &addrs {

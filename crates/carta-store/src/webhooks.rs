@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::model::{text_enum, SealedUri, Timestamp, UnknownValue};
 use crate::{instant, now, storable, Store, StoreError};
 
-/// Most deliveries a worker claims at once.
+/// Most rows one claim returns, of deliveries or of due automations.
 pub const MAX_DELIVERY_CLAIM: u32 = 100;
 
 text_enum! {
@@ -258,7 +258,9 @@ pub(crate) fn trigger_columns(trigger: &Trigger) -> (Option<i32>, Option<&str>) 
 }
 
 fn check_events(events: &[String]) -> Result<(), StoreError> {
-    events.iter().try_for_each(|event| storable("an event name", event))
+    events
+        .iter()
+        .try_for_each(|event| storable("an event name", event))
 }
 
 /// A delivery error is the receiver's text: bounded, so one answer cannot
@@ -431,7 +433,8 @@ impl Store {
         dispatch!(self.automations_on(workspace, event))
     }
 
-    /// Claims up to `limit` enabled scheduled automations of live workspaces
+    /// Claims up to `limit` (at most [`MAX_DELIVERY_CLAIM`]) enabled
+    /// scheduled automations of live workspaces
     /// that are due now: each is marked running and its next run moved
     /// `every_minutes` x `minute` ahead in the same statement, so
     /// concurrent schedulers never run one twice.
