@@ -1,6 +1,7 @@
 //! Running one statement against a workspace connection: the checks of
-//! carta-query, an execution row for every run (rejected ones included),
-//! and cancellation.
+//! carta-query (its write mode only when the caller may and asked to),
+//! an execution row for every run (rejected ones included), and
+//! cancellation.
 //!
 //! A run's [`CancelToken`] sits in a registry of this process, keyed by
 //! execution id, so a cancel request served here stops it at once. A
@@ -13,7 +14,7 @@ use crate::probe;
 use crate::state::AppState;
 use carta_catalog::Dialect;
 use carta_query::output::CsvWriter;
-use carta_query::{CancelToken, Column, Limits, QueryError, RowSink, Status, Value};
+use carta_query::{CancelToken, Column, Limits, QueryError, RowSink, Status, Value, WriteScope};
 use carta_store::{
     Connection, ConnectionMode, DbType, Execution, ExecutionEnd, ExecutionStatus, MemberRole,
     NewExecution,
@@ -131,20 +132,33 @@ impl RowSink for JsonRows {
     }
 }
 
-/// Refuses a request to write, saying why. Writes need a read-write
-/// connection, an editor or above, and an explicit `allow_writes`; the
-/// runner itself executes read-only statements only, so even then they are
-/// refused.
-fn refuse_writes(connection: &Connection, role: MemberRole) -> ApiError {
-    if connection.mode == ConnectionMode::ReadOnly {
-        ApiError::forbidden("the connection is read-only: writes are refused for every role")
-    } else if role < MemberRole::Editor {
-        ApiError::forbidden("writes need the editor role in the workspace")
-    } else {
-        ApiError::forbidden(
-            "writes are not available: the query runner executes read-only statements only",
-        )
+/// What a run may do: read only, or write within a scope. Writes need a
+/// read-write connection, the editor role or above and an explicit
+/// `allow_writes`; schema changes need a workspace admin.
+fn access(run: &Run<'_>) -> Result<Option<WriteScope>, ApiError> {
+    if !run.allow_writes {
+        return Ok(None);
     }
+    if run.connection.mode == ConnectionMode::ReadOnly {
+        return Err(ApiError::forbidden(
+            "the connection is read-only: writes are refused for every role",
+        ));
+    }
+    if run.role < MemberRole::Editor {
+        return Err(ApiError::forbidden(
+            "writes need the editor role in the workspace",
+        ));
+    }
+    if run.connection.db_type != DbType::Postgres {
+        return Err(ApiError::forbidden(
+            "writes are only supported on PostgreSQL connections",
+        ));
+    }
+    Ok(Some(if run.role >= MemberRole::Admin {
+        WriteScope::Ddl
+    } else {
+        WriteScope::Dml
+    }))
 }
 
 /// The source argument carta-query opens for a connection, and its URI
@@ -182,9 +196,7 @@ fn limits(run: &Run<'_>) -> Limits {
 /// Checks and runs a statement, recording an execution whatever happens.
 /// A statement the checks refuse is a failed execution and a 400.
 pub async fn run(state: &AppState, run: Run<'_>) -> Result<Ran, ApiError> {
-    if run.allow_writes {
-        return Err(refuse_writes(run.connection, run.role));
-    }
+    let scope = access(&run)?;
     let store = state.store();
     let connection = run.connection;
     let execution = store
@@ -196,7 +208,12 @@ pub async fn run(state: &AppState, run: Run<'_>) -> Result<Ran, ApiError> {
             executed_by: run.caller,
         })
         .await?;
-    if let Err(rejection) = carta_query::check(dialect(connection.db_type), run.sql) {
+    let dialect = dialect(connection.db_type);
+    let checked = match scope {
+        None => carta_query::check(dialect, run.sql),
+        Some(scope) => carta_query::check_write(dialect, run.sql, scope),
+    };
+    if let Err(rejection) = checked {
         let message = format!("rejected: {rejection}");
         finish(state, &execution, failed(&message)).await?;
         return Err(ApiError::bad_request(message));
@@ -225,13 +242,13 @@ pub async fn run(state: &AppState, run: Run<'_>) -> Result<Ran, ApiError> {
         match format {
             Format::Json => {
                 let mut sink = JsonRows::default();
-                let outcome = carta_query::run(&source, &sql, &limits, &token, &mut sink).await;
+                let outcome = execute(&source, &sql, scope, &limits, &token, &mut sink).await;
                 (outcome, Rows::Json(sink.0))
             }
             Format::Csv => {
                 let mut bytes = Vec::new();
                 let mut sink = CsvWriter::new(&mut bytes);
-                let outcome = carta_query::run(&source, &sql, &limits, &token, &mut sink).await;
+                let outcome = execute(&source, &sql, scope, &limits, &token, &mut sink).await;
                 (outcome, Rows::Csv(bytes))
             }
         }
@@ -249,7 +266,8 @@ pub async fn run(state: &AppState, run: Run<'_>) -> Result<Ran, ApiError> {
                     Status::Cancelled => ExecutionStatus::Cancelled,
                 },
                 duration_ms: ran.duration_ms,
-                row_count: ran.row_count,
+                // A write's count is what it changed.
+                row_count: ran.rows_affected.unwrap_or(ran.row_count),
                 truncated: ran.truncated,
                 error: ran.error.map(scrub),
             },
@@ -266,6 +284,21 @@ pub async fn run(state: &AppState, run: Run<'_>) -> Result<Ran, ApiError> {
         columns,
         rows,
     })
+}
+
+/// Runs read-only, or in write mode within `scope`.
+async fn execute(
+    source: &str,
+    sql: &str,
+    scope: Option<WriteScope>,
+    limits: &Limits,
+    cancel: &CancelToken,
+    sink: &mut (dyn RowSink + Send),
+) -> Result<carta_query::Execution, QueryError> {
+    match scope {
+        None => carta_query::run(source, sql, limits, cancel, sink).await,
+        Some(scope) => carta_query::run_write(source, sql, scope, limits, cancel, sink).await,
+    }
 }
 
 /// Cancels `token` once the execution's row says a cancel was asked.

@@ -167,6 +167,18 @@ impl World {
         reply.json().as_array().expect("a list").clone()
     }
 
+    async fn count_orders(&self) -> Value {
+        let reply = self
+            .run(
+                &self.viewer,
+                self.read_only,
+                json!({ "sql": "SELECT count(*) FROM orders" }),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        reply.json()["rows"][0][0].clone()
+    }
+
     /// Waits until an execution of this text is running; its id.
     async fn running(&self, token: &str, sql: &str) -> String {
         for _ in 0..200 {
@@ -494,17 +506,15 @@ async fn a_cancel_on_another_server_stops_the_run() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn writes_are_refused() {
+async fn writes_need_a_read_write_connection_an_editor_and_asking() {
     let w = world().await;
-    let write = json!({ "sql": "DELETE FROM orders", "allow_writes": true });
+    let write = json!({ "sql": "DELETE FROM orders WHERE id = 5", "allow_writes": true });
     let viewer = w.run(&w.viewer, w.read_write, write.clone()).await;
     assert_eq!(viewer.status, StatusCode::FORBIDDEN, "{}", viewer.text);
     assert!(message(&viewer).contains("editor"), "{}", viewer.text);
     let admin = w.run(&w.owner, w.read_only, write.clone()).await;
     assert_eq!(admin.status, StatusCode::FORBIDDEN, "{}", admin.text);
     assert!(message(&admin).contains("read-only"), "{}", admin.text);
-    let editor = w.run(&w.editor, w.read_write, write).await;
-    assert_eq!(editor.status, StatusCode::FORBIDDEN, "{}", editor.text);
     let unasked = w
         .run(
             &w.owner,
@@ -513,14 +523,63 @@ async fn writes_are_refused() {
         )
         .await;
     assert_eq!(unasked.status, StatusCode::BAD_REQUEST, "{}", unasked.text);
-    let count = w
+    assert_eq!(w.count_orders().await, 5);
+
+    let deleted = w.run(&w.editor, w.read_write, write).await;
+    assert_eq!(deleted.status, StatusCode::OK, "{}", deleted.text);
+    let execution = &deleted.json()["execution"];
+    assert_eq!(
+        (execution["status"].clone(), execution["row_count"].clone()),
+        (json!("success"), json!(1)),
+        "{execution}"
+    );
+    assert_eq!(w.count_orders().await, 4);
+    let audited = w
+        .store
+        .audits(carta_store::AuditFilter {
+            workspace_id: Some(w.workspace),
+            action: Some("execution.write".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(audited.len(), 1);
+    assert_eq!(
+        audited[0].resource_id,
+        execution["id"].as_str().map(str::to_owned)
+    );
+
+    // Still one statement, and schema changes are for workspace admins.
+    for (token, sql) in [
+        (&w.editor, "DELETE FROM orders; DROP TABLE orders"),
+        (&w.editor, "DROP TABLE orders"),
+        (&w.editor, "COMMIT"),
+        (&w.owner, "SET ROLE postgres"),
+    ] {
+        let refused = w
+            .run(
+                token,
+                w.read_write,
+                json!({ "sql": sql, "allow_writes": true }),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::BAD_REQUEST,
+            "{sql}: {}",
+            refused.text
+        );
+    }
+    let created = w
         .run(
-            &w.viewer,
-            w.read_only,
-            json!({ "sql": "SELECT count(*) FROM orders" }),
+            &w.owner,
+            w.read_write,
+            json!({ "sql": "CREATE TABLE notes (id int)", "allow_writes": true }),
         )
         .await;
-    assert_eq!(count.json()["rows"], json!([[5]]));
+    assert_eq!(created.status, StatusCode::OK, "{}", created.text);
+    assert_eq!(created.json()["execution"]["status"], "success");
+    assert_eq!(w.count_orders().await, 4);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -662,7 +721,8 @@ async fn saved_queries_are_shared_run_and_rated() {
         runs.text
     );
     assert_eq!(runs.json()[0]["row_count"], 3);
-    // A saved write runs under the same rules: refused.
+    // A saved write runs under the same rules: as a read it is refused; as
+    // a write it needs asking, the role and a read-write connection.
     let purge = w
         .send(
             Method::POST,
@@ -672,6 +732,36 @@ async fn saved_queries_are_shared_run_and_rated() {
         )
         .await;
     assert_eq!(purge.status, StatusCode::BAD_REQUEST, "{}", purge.text);
+    let on_read_only = w
+        .send(
+            Method::POST,
+            &w.editor,
+            &format!("/queries/{pid}/run"),
+            json!({ "allow_writes": true }),
+        )
+        .await;
+    assert_eq!(
+        on_read_only.status,
+        StatusCode::FORBIDDEN,
+        "{}",
+        on_read_only.text
+    );
+    let purged = w
+        .send(
+            Method::POST,
+            &w.editor,
+            &format!("/queries/{pid}/run"),
+            json!({ "allow_writes": true, "connection_id": w.read_write }),
+        )
+        .await;
+    assert_eq!(purged.status, StatusCode::OK, "{}", purged.text);
+    assert_eq!(
+        purged.json()["execution"]["row_count"],
+        5,
+        "{}",
+        purged.text
+    );
+    assert_eq!(w.count_orders().await, 0);
 
     for (token, rating) in [
         (&w.viewer, json!("up")),

@@ -153,9 +153,37 @@ pub struct RunRequest {
     /// `json` (default) or `csv` (RFC 4180, `text/csv`).
     #[serde(default)]
     pub format: Format,
-    /// Ask to run a statement that writes (see the docs: refused today).
+    /// Run one INSERT/UPDATE/DELETE/MERGE (schema changes for workspace
+    /// admins) on a read-write PostgreSQL connection; editors and up.
     #[serde(default)]
     pub allow_writes: bool,
+}
+
+/// A run in write mode changes data: it is audited besides its execution row.
+async fn audit_write(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientMeta,
+    execution: &Execution,
+) -> Result<(), ApiError> {
+    state
+        .audit(
+            Some(caller.user.id),
+            client,
+            AuditEvent {
+                action: "execution.write",
+                workspace_id: Some(execution.workspace_id),
+                resource_type: "execution",
+                resource_id: Some(execution.id.to_string()),
+                details: json!({
+                    "connection_id": execution.connection_id,
+                    "query_id": execution.query_id,
+                    "status": execution.status,
+                    "row_count": execution.row_count,
+                }),
+            },
+        )
+        .await
 }
 
 /// The response of a run: JSON, or the CSV body with the execution in headers.
@@ -218,7 +246,9 @@ fn ran_response(ran: Ran) -> Response {
 
 /// Runs one statement against the connection (any member), read-only:
 /// carta-query's checks, a READ ONLY transaction, the timeout and caps.
-/// Every run is an execution, a rejected one included (400).
+/// With `allow_writes` (editors and up, read-write PostgreSQL connections)
+/// one write runs in a READ WRITE transaction, audited. Every run is an
+/// execution, a rejected one included (400).
 #[utoipa::path(post, path = "/workspaces/{id}/connections/{cid}/query", tag = "queries",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "workspace id"),
@@ -227,11 +257,12 @@ fn ran_response(ran: Ran) -> Response {
     responses((status = 200, description = "it ran: the execution (success, failed or cancelled) and its rows, or the CSV body",
             content((RunBody = "application/json"), (String = "text/csv"))),
         (status = 400, description = "rejected by the checks, or a failed CSV run", body = ErrorBody),
-        (status = 403, description = "writes asked", body = ErrorBody),
+        (status = 403, description = "writes asked without the role or on a read-only connection", body = ErrorBody),
         (status = 404, body = ErrorBody)))]
 pub async fn run_query(
     State(state): State<AppState>,
     caller: Caller,
+    client: ClientMeta,
     ApiPath((id, cid)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<RunRequest>,
 ) -> Result<Response, ApiError> {
@@ -253,6 +284,9 @@ pub async fn run_query(
         },
     )
     .await?;
+    if body.allow_writes {
+        audit_write(&state, &caller, &client, &ran.execution).await?;
+    }
     Ok(ran_response(ran))
 }
 
@@ -778,6 +812,7 @@ pub struct RunSavedQuery {
 pub async fn run_saved_query(
     State(state): State<AppState>,
     caller: Caller,
+    client: ClientMeta,
     ApiPath((id, qid)): ApiPath<(Uuid, Uuid)>,
     ApiJson(body): ApiJson<RunSavedQuery>,
 ) -> Result<Response, ApiError> {
@@ -802,6 +837,9 @@ pub async fn run_saved_query(
         },
     )
     .await?;
+    if body.allow_writes {
+        audit_write(&state, &caller, &client, &ran.execution).await?;
+    }
     Ok(ran_response(ran))
 }
 
