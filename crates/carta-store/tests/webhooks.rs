@@ -477,3 +477,57 @@ on_both_backends!(
     deliveries_are_claimed_once_and_retried_when_due,
     due_automations_are_claimed_once,
 );
+
+/// On PostgreSQL, row-level security (enabled and forced) keeps the rows of
+/// the three tables to the workspace a transaction names.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn row_level_security_scopes_webhooks_deliveries_and_automations() {
+    let env = Env::postgres().await;
+    let store = &env.store;
+    let (mine, theirs) = workspaces(store).await;
+    store
+        .create_webhook(webhook(mine, "https://a.example/", &["*"], true))
+        .await
+        .unwrap();
+    store
+        .enqueue_deliveries(event(mine, "job.completed"), None)
+        .await
+        .unwrap();
+    store
+        .create_automation(scheduled(mine, "sync", 5))
+        .await
+        .unwrap();
+    let client = common::pg_connect(&env.url).await;
+    for table in ["webhooks", "webhook_deliveries", "automations"] {
+        let row = client
+            .query_one(
+                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class
+                 WHERE oid = ('carta.' || $1)::regclass",
+                &[&table],
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (row.get::<_, bool>(0), row.get::<_, bool>(1)),
+            (true, true),
+            "{table}"
+        );
+        let count = |workspace: Uuid| {
+            let client = &client;
+            async move {
+                let tx_sql =
+                    format!("BEGIN; SELECT set_config('carta.workspace_id', '{workspace}', true);");
+                client.batch_execute(&tx_sql).await.unwrap();
+                let count: i64 = client
+                    .query_one(&format!("SELECT count(*) FROM carta.{table}"), &[])
+                    .await
+                    .unwrap()
+                    .get(0);
+                client.batch_execute("COMMIT").await.unwrap();
+                count
+            }
+        };
+        assert_eq!(count(mine).await, 1, "{table}");
+        assert_eq!(count(theirs).await, 0, "{table}");
+    }
+}
