@@ -79,7 +79,9 @@ pub struct Execution {
     pub status: Status,
     /// The server's message when the status is `Failed` (a timeout included).
     pub error: Option<String>,
-    /// What a committed [`run_write`] changed (the server's count); `None` for reads.
+    /// What a committed [`run_write`] changed (the server's count); `None`
+    /// for reads, and then left out of the JSON so reads look as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rows_affected: Option<u64>,
 }
 
