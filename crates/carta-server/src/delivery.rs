@@ -231,12 +231,6 @@ impl std::str::FromStr for Cidr {
     }
 }
 
-impl std::fmt::Display for Cidr {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.network, self.prefix)
-    }
-}
-
 /// When to try again after failed attempt number `attempt` (1-based), or
 /// `None` after the last allowed attempt.
 pub fn retry_delay(settings: &WebhookSettings, attempt: u32) -> Option<Duration> {

@@ -156,7 +156,14 @@ impl super::SqliteStore {
         id: Uuid,
     ) -> Result<Option<Webhook>, StoreError> {
         self.read(move |conn| {
-            in_workspace(conn, "webhooks", WEBHOOK_COLUMNS, workspace, id, webhook_from)
+            in_workspace(
+                conn,
+                "webhooks",
+                WEBHOOK_COLUMNS,
+                workspace,
+                id,
+                webhook_from,
+            )
         })
         .await
     }
