@@ -880,11 +880,15 @@ async fn migrations_are_idempotent(env: Env) {
     reopened.ping().await.unwrap();
     assert_eq!(again.user(ada.id).await.unwrap(), Some(ada));
     let migrations = env.table("schema_migrations");
+    // One row per migration file of the backend (both have the same list).
+    let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/sqlite"))
+        .expect("the migrations folder")
+        .count();
     assert_eq!(
         env.raw_count(&format!("SELECT count(*) FROM {migrations}"))
             .await,
-        3,
-        "core, jobs and schemas, each applied once"
+        i64::try_from(files).expect("a count"),
+        "every migration applied once"
     );
 }
 
