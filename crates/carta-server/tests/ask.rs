@@ -453,6 +453,28 @@ async fn questions_become_validated_sql_saved_and_run_on_request() {
         (usage.asks, usage.prompt_tokens, usage.completion_tokens),
         (3, 200, 40)
     );
+    let shown = seen.keep(
+        client
+            .send(Method::GET, &format!("{ws}/llm"), Some(&viewer_token), None)
+            .await,
+    );
+    let usage = &shown.json()["usage_30_days"];
+    assert_eq!(
+        (
+            usage["asks"].clone(),
+            usage["prompt_tokens"].clone(),
+            usage["completion_tokens"].clone()
+        ),
+        (json!(3), json!(200), json!(40)),
+        "{}",
+        shown.text
+    );
+    assert!(
+        usage["cost"]
+            .as_f64()
+            .is_some_and(|c| (c - 0.00028).abs() < 1e-12),
+        "{usage}"
+    );
 
     for text in &seen.0 {
         assert!(!text.contains(KEY), "the key came back: {text}");

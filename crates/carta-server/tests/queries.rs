@@ -671,6 +671,42 @@ async fn saved_queries_are_shared_run_and_rated() {
         w.get(&w.viewer, &format!("/queries/{pid}")).await.status,
         StatusCode::NOT_FOUND
     );
+    // Nor are its runs, by list or by id.
+    let private_run = w
+        .send(
+            Method::POST,
+            &w.editor,
+            &format!("/queries/{pid}/run"),
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        private_run.status,
+        StatusCode::BAD_REQUEST,
+        "a write run as a read"
+    );
+    let run_id = w
+        .executions(&w.editor, &format!("?query_id={pid}"))
+        .await
+        .first()
+        .and_then(|e| e["id"].as_str().map(str::to_owned))
+        .expect("the rejected run is an execution");
+    assert_eq!(
+        w.get(&w.viewer, &format!("/executions/{run_id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        w.get(&w.editor, &format!("/executions/{run_id}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert!(w
+        .executions(&w.viewer, &format!("?query_id={pid}"))
+        .await
+        .is_empty());
     assert_eq!(
         w.get(&w.outsider, &format!("/queries/{qid}")).await.status,
         StatusCode::NOT_FOUND

@@ -55,6 +55,18 @@ pub struct LlmBody {
     pub updated_by: Option<Uuid>,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// Questions asked in the last 30 days and their tokens (on `GET`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage_30_days: Option<AskUsageBody>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AskUsageBody {
+    pub asks: u64,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    /// From the prices set at the time of each question.
+    pub cost: f64,
 }
 
 impl From<LlmSettings> for LlmBody {
@@ -69,6 +81,7 @@ impl From<LlmSettings> for LlmBody {
             },
             updated_by: s.updated_by,
             updated_at: s.updated_at,
+            usage_30_days: None,
         }
     }
 }
@@ -168,7 +181,8 @@ pub async fn set_llm(
     Ok(Json(settings.into()))
 }
 
-/// The workspace's LLM provider, without its key (any member).
+/// The workspace's LLM provider, without its key, and the questions asked
+/// in the last 30 days (any member).
 #[utoipa::path(get, path = "/workspaces/{id}/llm", tag = "ask",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "workspace id")),
@@ -180,12 +194,23 @@ pub async fn get_llm(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<LlmBody>, ApiError> {
     workspace_access(&state, &caller, id, MemberRole::Viewer).await?;
-    let settings = state
-        .store()
+    let store = state.store();
+    let settings = store
         .llm_settings(id)
         .await?
         .ok_or_else(|| ApiError::not_found("LLM provider"))?;
-    Ok(Json(settings.into()))
+    let usage = store
+        .ask_usage(id, carta_store::now() - time::Duration::days(30))
+        .await?;
+    Ok(Json(LlmBody {
+        usage_30_days: Some(AskUsageBody {
+            asks: usage.asks,
+            prompt_tokens: usage.prompt_tokens,
+            completion_tokens: usage.completion_tokens,
+            cost: usage.cost,
+        }),
+        ..settings.into()
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

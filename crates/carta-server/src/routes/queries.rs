@@ -347,7 +347,7 @@ pub async fn executions(
     ))
 }
 
-/// One execution (any member).
+/// One execution (any member; a run of another member's private query is a 404).
 #[utoipa::path(get, path = "/workspaces/{id}/executions/{eid}", tag = "queries",
     security(("bearer" = [])),
     params(("id" = Uuid, Path, description = "workspace id"),
@@ -364,6 +364,12 @@ pub async fn get_execution(
         .execution(id, eid)
         .await?
         .ok_or_else(|| ApiError::not_found("execution"))?;
+    // A run of another member's private query is as hidden as the query.
+    if let Some(qid) = execution.query_id {
+        visible_query(&state, &caller, id, qid)
+            .await
+            .map_err(|_| ApiError::not_found("execution"))?;
+    }
     Ok(Json(execution.into()))
 }
 
