@@ -48,6 +48,15 @@ pub fn cancel_local(execution: Uuid) {
     }
 }
 
+/// Stops the cancel poll when the run ends, however it ends.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
 /// Removes the run's token when it ends, however it ends.
 struct Registered(Uuid);
 
@@ -228,18 +237,18 @@ pub async fn run(state: &AppState, run: Run<'_>) -> Result<Ran, ApiError> {
     let limits = limits(&run);
     let format = run.format;
     let sql = run.sql.to_string();
-    let token = CancelToken::new();
-    let registered = Registered::new(execution.id, token.clone());
-    let poller = tokio::spawn(poll_cancel(
-        state.clone(),
-        execution.workspace_id,
-        execution.id,
-        token.clone(),
-    ));
-    // Its own task: a client that hangs up does not leave the row running.
+    let state = state.clone();
+    // Its own task, ended and recorded even when the client hangs up.
     let task = tokio::spawn(async move {
-        let _registered = registered;
-        match format {
+        let token = CancelToken::new();
+        let _registered = Registered::new(execution.id, token.clone());
+        let poller = AbortOnDrop(tokio::spawn(poll_cancel(
+            state.clone(),
+            execution.workspace_id,
+            execution.id,
+            token.clone(),
+        )));
+        let (outcome, rows) = match format {
             Format::Json => {
                 let mut sink = JsonRows::default();
                 let outcome = execute(&source, &sql, scope, &limits, &token, &mut sink).await;
@@ -251,13 +260,26 @@ pub async fn run(state: &AppState, run: Run<'_>) -> Result<Ran, ApiError> {
                 let outcome = execute(&source, &sql, scope, &limits, &token, &mut sink).await;
                 (outcome, Rows::Csv(bytes))
             }
-        }
+        };
+        drop(poller);
+        let (end, columns) = ended(outcome, &uri);
+        let execution = finish(&state, &execution, end).await?;
+        Ok(Ran {
+            execution,
+            columns,
+            rows,
+        })
     });
-    let ended = task.await;
-    poller.abort();
-    let (outcome, rows) = ended.map_err(|e| ApiError::internal(&e))?;
-    let scrub = |message: String| probe::scrub(&message, &uri);
-    let (end, columns) = match outcome {
+    task.await.map_err(|e| ApiError::internal(&e))?
+}
+
+/// How the runner's outcome is recorded; messages free of the URI.
+fn ended(
+    outcome: Result<carta_query::Execution, QueryError>,
+    uri: &str,
+) -> (ExecutionEnd, Vec<Column>) {
+    let scrub = |message: String| probe::scrub(&message, uri);
+    match outcome {
         Ok(ran) => (
             ExecutionEnd {
                 status: match ran.status {
@@ -277,13 +299,7 @@ pub async fn run(state: &AppState, run: Run<'_>) -> Result<Ran, ApiError> {
             (failed(&format!("rejected: {rejection}")), Vec::new())
         }
         Err(error) => (failed(&scrub(error.to_string())), Vec::new()),
-    };
-    let execution = finish(state, &execution, end).await?;
-    Ok(Ran {
-        execution,
-        columns,
-        rows,
-    })
+    }
 }
 
 /// Runs read-only, or in write mode within `scope`.

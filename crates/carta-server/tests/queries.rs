@@ -463,6 +463,43 @@ async fn a_long_query_is_cancelled_through_the_api() {
     assert_eq!(audited.len(), 1);
 }
 
+/// The run is a task of its own: a client that hangs up mid-statement
+/// still gets its execution ended (here by the statement timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_client_that_hangs_up_leaves_no_running_execution() {
+    let w = world().await;
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .expect("a client");
+    let hung_up = impatient
+        .post(
+            w.server
+                .url(&format!("{}/connections/{}/query", w.ws, w.read_only)),
+        )
+        .bearer_auth(&w.viewer)
+        .json(&json!({ "sql": ENDLESS, "timeout_ms": 1500 }))
+        .send()
+        .await;
+    assert!(hung_up.is_err(), "the client gave up first");
+    for _ in 0..200 {
+        let runs = w.executions(&w.viewer, "").await;
+        if runs.iter().any(|e| e["status"] == "failed") {
+            assert_eq!(runs.len(), 1);
+            assert!(
+                runs[0]["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("statement timeout")),
+                "{}",
+                runs[0]
+            );
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the execution was left running");
+}
+
 /// The cancel reaches a second server sharing the store: it only sets the
 /// flag, which the server running the statement polls.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
