@@ -13,14 +13,14 @@ mod text;
 use carta_catalog::{Catalog, QualifiedName, RelationGraph};
 use render::Entry;
 use search::{Document, TextIndex};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use tantivy::tokenizer::TextAnalyzer;
 use text::words;
 
 /// A text beside the schema that names tables: a docs page or a saved
 /// question with its SQL.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Extra {
     pub kind: ExtraKind,
     pub title: String,
@@ -29,7 +29,7 @@ pub struct Extra {
     pub tables: Vec<TableRef>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ExtraKind {
     /// A documentation page: boosts the tables it is about.
@@ -38,7 +38,7 @@ pub enum ExtraKind {
     SavedQuery { sql: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct TableRef {
     pub schema: String,
     pub name: String,
@@ -113,7 +113,8 @@ pub struct RetrievedTable {
 pub enum Reason {
     /// The question's words (stemmed) found in its names, comments or docs.
     Matched { terms: Vec<String> },
-    /// It joins two picked tables.
+    /// It joins two picked tables (`between` them), or a picked table's
+    /// foreign key points to it (`between` that table and this one).
     JoinPath { between: (TableRef, TableRef) },
     /// A saved query similar to the question reads it.
     Example,

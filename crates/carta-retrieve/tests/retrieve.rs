@@ -375,6 +375,12 @@ fn retrievals_serialize_for_the_user_to_see() {
 }
 
 #[test]
+fn an_index_can_be_shared_between_request_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<SchemaIndex>();
+}
+
+#[test]
 fn tokens_are_estimated_as_a_quarter_of_the_characters() {
     assert_eq!(estimate_tokens(""), 0);
     assert_eq!(estimate_tokens("abcd"), 1);
