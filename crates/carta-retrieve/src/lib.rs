@@ -4,6 +4,12 @@
 //! comments, enum labels, docs and saved queries picks the tables that match;
 //! the relation graph adds the tables that join them. Pure: works from a
 //! `&Catalog` and a `&RelationGraph`, no I/O.
+//!
+//! ```text
+//! let index = SchemaIndex::build(&catalog, &graph, &extras)?;  // once per Catalog
+//! let retrieval = index.retrieve("which users rated docs below 3", &RetrieveOptions::default())?;
+//! // retrieval.context goes into the prompt; retrieval (JSON) is shown to the user.
+//! ```
 
 mod join;
 mod render;
@@ -135,7 +141,11 @@ pub enum RetrieveError {
 /// The token count of `text` as ceil(characters / 4): the usual rule of
 /// thumb for English and SQL with BPE tokenizers, with no tokenizer to load.
 pub fn estimate_tokens(text: &str) -> usize {
-    text.chars().count().div_ceil(4)
+    tokens_of_chars(text.chars().count())
+}
+
+fn tokens_of_chars(chars: usize) -> usize {
+    chars.div_ceil(4)
 }
 
 /// How much a matching docs page adds to the score of each table it is about.
@@ -281,7 +291,9 @@ impl SchemaIndex {
                     let count = text.chars().count();
                     (text, count)
                 })
-                .find(|(_, count)| (chars + separator + count).div_ceil(4) <= options.token_budget);
+                .find(|(_, count)| {
+                    tokens_of_chars(chars + separator + count) <= options.token_budget
+                });
             let Some((text, count)) = fitting else {
                 retrieval.omitted.push(entry.table.clone());
                 continue;
