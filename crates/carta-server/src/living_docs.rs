@@ -854,19 +854,13 @@ mod tests {
         assert_eq!(names, ["summary", "columns", "diagram"]);
         assert_eq!(sections[0].1, "# Table `orders`\n\nOrders.\n");
         assert!(sections[2].1.contains("## not a heading"));
-        assert_eq!(
-            without_markers(&sectioned(GENERATED)).replace("\n\n\n", "\n\n"),
-            {
-                let mut joined = String::new();
-                for (i, (_, body)) in sections.iter().enumerate() {
-                    if i > 0 {
-                        joined.push('\n');
-                    }
-                    joined.push_str(body);
-                }
-                joined
-            }
-        );
+        let wrapped = sectioned(GENERATED);
+        assert!(wrapped.starts_with(
+            "<!-- carta:begin summary -->\n# Table `orders`\n\nOrders.\n<!-- carta:end summary -->\n\n\
+             <!-- carta:begin columns -->\n## Columns\n\n| a |\n<!-- carta:end columns -->\n\n"
+        ));
+        // Without its markers, a document reads as the generated page.
+        assert_eq!(without_markers(&wrapped), GENERATED);
     }
 
     #[test]
@@ -1015,6 +1009,95 @@ mod tests {
             "{schema}"
         );
         assert!(pages.iter().all(|p| p.template.starts_with("builtin:")));
+    }
+
+    /// A person saves while a generation is merging: the generator's write
+    /// is refused and merged again from the person's text, which survives.
+    #[tokio::test]
+    async fn an_edit_saved_during_a_merge_is_merged_again() {
+        use carta_store::secrets::Keyring;
+        use carta_store::{
+            ConnectionMode, DbType, DocEdit, NewConnection, NewUser, SealedUri, Store, UserRole,
+        };
+        let dir = std::env::temp_dir().join(format!("carta-living-docs-{}", Uuid::new_v4()));
+        let url = format!("sqlite://{}", dir.join("store.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let keyring = Keyring::from_env_or_file(Some(&Keyring::generate_key()), None).unwrap();
+        let state = AppState::new(store.clone(), crate::ServerConfig::new(url, keyring)).unwrap();
+        let ada = store
+            .create_user(NewUser {
+                email: "ada@example.com".into(),
+                full_name: "Ada".into(),
+                password_hash: "x".into(),
+                role: UserRole::Developer,
+            })
+            .await
+            .unwrap();
+        let ws = store.create_workspace("Docs", ada.id).await.unwrap().id;
+        let connection = store
+            .create_connection(NewConnection {
+                workspace_id: ws,
+                name: "app".into(),
+                db_type: DbType::Postgres,
+                mode: ConnectionMode::ReadOnly,
+                uri: SealedUri {
+                    ciphertext: vec![1],
+                    key_id: "k".into(),
+                },
+                redacted_uri: "postgres://db/app".into(),
+                created_by: Some(ada.id),
+            })
+            .await
+            .unwrap()
+            .id;
+        let v1 = doc(&[("summary", "# a\n"), ("columns", "| x |\n")]);
+        let page = |markdown: String| Page {
+            scope: DocScope::Table,
+            object_key: "app.t".into(),
+            path: "tables/app.t.md".into(),
+            markdown,
+            template: "builtin:table.md.j2".into(),
+        };
+        let mut tally = Tally::default();
+        let first = save_page(
+            &state,
+            ws,
+            connection,
+            1,
+            &page(v1.clone()),
+            None,
+            &mut tally,
+        )
+        .await
+        .unwrap();
+        let mine = v1.clone() + "\nMine.\n";
+        store
+            .edit_doc(DocEdit {
+                workspace_id: ws,
+                doc_id: first.id,
+                content_md: mine,
+                author_id: ada.id,
+                expected_revision: Some(1),
+            })
+            .await
+            .unwrap();
+        // The generator still holds revision 1.
+        let v2 = doc(&[("summary", "# a\n"), ("columns", "| x |\n| y |\n")]);
+        let saved = save_page(
+            &state,
+            ws,
+            connection,
+            2,
+            &page(v2.clone()),
+            Some(first),
+            &mut tally,
+        )
+        .await
+        .unwrap();
+        assert_eq!(saved.revision, 3);
+        assert_eq!(saved.content_md, v2 + "\nMine.\n");
+        assert_eq!((tally.created, tally.updated), (1, 1));
+        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[test]
