@@ -346,6 +346,43 @@ fn cases() -> Vec<Case> {
             Some(r#"{"kind":"mock","connection_id":"{conn}"}"#),
             [400, 400, 400, 400, 403, 404, 404, 401, 403],
         ),
+        // Living docs.
+        case(
+            Method::POST,
+            "/api/v1/workspaces/{ws}/connections/{conn}/docs/generate",
+            None,
+            [202, 202, 202, 202, 403, 404, 404, 401, 403],
+        ),
+        case(
+            Method::POST,
+            "/api/v1/workspaces/{ws}/jobs",
+            Some(r#"{"kind":"docs","connection_id":"{conn}"}"#),
+            [202, 202, 202, 202, 403, 404, 404, 401, 403],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/workspaces/{ws}/docs",
+            None,
+            [200, 200, 200, 200, 200, 404, 404, 401, 200],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/workspaces/{ws}/doc-templates/table",
+            None,
+            [200, 200, 200, 200, 403, 404, 404, 401, 200],
+        ),
+        case(
+            Method::PUT,
+            "/api/v1/workspaces/{ws}/doc-templates/enum",
+            Some(r#"{"source":"Enum {{ enum.name.name }}"}"#),
+            [200, 200, 200, 200, 403, 404, 404, 401, 403],
+        ),
+        case(
+            Method::GET,
+            "/api/v1/workspaces/{ws}/feedback",
+            None,
+            [200, 200, 200, 200, 200, 404, 404, 401, 200],
+        ),
         case(
             Method::GET,
             "/api/v1/workspaces/{ws}/connections/{conn}/versions",
