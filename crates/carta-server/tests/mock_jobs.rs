@@ -3,7 +3,8 @@
 //! read-write connection (rows counted with SQL afterwards, foreign keys
 //! holding), a second run refused because the tables are no longer empty,
 //! CSV files from a read-only connection downloaded and checked, a schema
-//! that cannot be filled failing with the planner's words, and the
+//! that cannot be filled failing with the planner's words, a load cancelled
+//! through the job queue and rolled back, and the
 //! refusals: a read-only connection as a database target, a viewer, a
 //! non-member.
 
@@ -287,6 +288,36 @@ async fn mock_jobs(store: Store) {
     );
     assert_eq!(pg_count(&tiny.url(), "SELECT count(*) FROM flags").await, 0);
 
+    // Cancelled through the job queue while loading: rolled back.
+    let big = carta_testkit::PgDatabase::create();
+    big.execute(include_str!("../../../examples/seeds/000_orko.sql"));
+    let big_id = connection(&client, &owner_token, &ws, "big", "read-write", &big.url()).await;
+    let queued = client
+        .send(
+            Method::POST,
+            &format!("{ws}/mock-jobs"),
+            Some(&owner_token),
+            Some(json!({ "connection_id": big_id, "target": "database", "rows": 1_000_000 })),
+        )
+        .await;
+    assert_eq!(queued.status, StatusCode::ACCEPTED, "{}", queued.text);
+    let big_job = queued.json()["id"].as_str().unwrap().to_string();
+    let cancel = client
+        .send(
+            Method::POST,
+            &format!("{ws}/jobs/{big_job}/cancel"),
+            Some(&owner_token),
+            None,
+        )
+        .await;
+    assert_eq!(cancel.status, StatusCode::OK, "{}", cancel.text);
+    let ended = client.finished_job(&owner_token, &ws, &big_job).await;
+    assert_eq!(ended["status"], "cancelled", "{ended}");
+    assert_eq!(
+        pg_count(&big.url(), "SELECT count(*) FROM orko.orgs").await,
+        0
+    );
+
     // Newest first, every one listed, for viewers too.
     let listed = client
         .send(
@@ -307,6 +338,7 @@ async fn mock_jobs(store: Store) {
     assert_eq!(
         statuses,
         [
+            json!("cancelled"),
             json!("failed"),
             json!("completed"),
             json!("failed"),
