@@ -83,7 +83,8 @@ pub async fn run(args: Args) -> anyhow::Result<()> {
     }
     if let Some(secs) = args
         .job_stale_after
-        .or(file.job_stale_after_secs.map(std::num::NonZeroU64::get)) {
+        .or(file.job_stale_after_secs.map(std::num::NonZeroU64::get))
+    {
         config.job_stale_after = std::time::Duration::from_secs(secs);
     }
     config.webhooks.allow_private =

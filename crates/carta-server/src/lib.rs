@@ -115,12 +115,6 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(jobs::create_job))
         .routes(routes!(jobs::get_job))
         .routes(routes!(jobs::cancel_job))
-        .routes(routes!(
-            routes::mock_jobs::list_mock_jobs,
-            routes::mock_jobs::create_mock_job
-        ))
-        .routes(routes!(routes::mock_jobs::get_mock_job))
-        .routes(routes!(routes::mock_jobs::download_mock_file))
         .routes(routes!(routes::queries::run_query))
         .routes(routes!(routes::queries::executions))
         .routes(routes!(routes::queries::get_execution))
@@ -139,6 +133,12 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::queries::rate_query))
         .routes(routes!(routes::ask::get_llm, routes::ask::set_llm))
         .routes(routes!(routes::ask::ask_question))
+        .routes(routes!(
+            routes::mock_jobs::list_mock_jobs,
+            routes::mock_jobs::create_mock_job
+        ))
+        .routes(routes!(routes::mock_jobs::get_mock_job))
+        .routes(routes!(routes::mock_jobs::download_mock_file))
         .routes(routes!(
             routes::webhooks::list_webhooks,
             routes::webhooks::create_webhook

@@ -124,6 +124,11 @@ macro_rules! dispatch {
 
 // features: one module per platform feature, each with its model types and
 // its `impl Store` methods (declared after `dispatch!`, which they use).
+mod docs;
+pub use docs::{
+    Doc, DocEdit, DocFeedback, DocFilter, DocRating, DocRevision, DocScope, DocTemplate,
+    GeneratedDoc, NewDocFeedback, MAX_RATING,
+};
 mod mock_jobs;
 pub use mock_jobs::{
     MockFile, MockJob, MockOutput, MockTableRows, NewMockFile, NewMockOutput,

@@ -29,6 +29,11 @@ pub(crate) const SQLITE: &[Migration] = &[
         sql: include_str!("../migrations/sqlite/0004_webhooks.sql"),
     },
     Migration {
+        version: 5,
+        name: "docs",
+        sql: include_str!("../migrations/sqlite/0005_docs.sql"),
+    },
+    Migration {
         version: 6,
         name: "mock",
         sql: include_str!("../migrations/sqlite/0006_mock.sql"),
@@ -65,6 +70,11 @@ pub(crate) const POSTGRES: &[Migration] = &[
         version: 4,
         name: "webhooks",
         sql: include_str!("../migrations/postgres/0004_webhooks.sql"),
+    },
+    Migration {
+        version: 5,
+        name: "docs",
+        sql: include_str!("../migrations/postgres/0005_docs.sql"),
     },
     Migration {
         version: 6,

@@ -4,6 +4,7 @@
 //! cross-workspace system call), so the database itself refuses rows of
 //! any other workspace.
 
+mod docs;
 mod mock_jobs;
 mod queries;
 mod usage;

@@ -2,6 +2,7 @@
 //! read-only connections, all in WAL mode so reads never wait for the
 //! writer. Calls run on tokio's blocking threads with cached statements.
 
+mod docs;
 mod mock_jobs;
 mod queries;
 mod usage;
