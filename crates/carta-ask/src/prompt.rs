@@ -21,6 +21,50 @@ pub struct AskContext {
     pub notes: Vec<String>,
 }
 
+/// At most this many left-out tables are named in the prompt's notes.
+const OMITTED_NAMED: usize = 30;
+
+impl AskContext {
+    /// The context of a schema retrieval: its rendered tables, its example
+    /// question/SQL pairs, and a note naming relevant tables the budget left
+    /// out (so the model can say it needs them), plus the caller's `notes`.
+    pub fn from_retrieval(
+        dialect: Dialect,
+        retrieval: &carta_retrieve::Retrieval,
+        notes: Vec<String>,
+    ) -> AskContext {
+        let mut all_notes = Vec::new();
+        if !retrieval.omitted.is_empty() {
+            let names: Vec<String> = retrieval
+                .omitted
+                .iter()
+                .take(OMITTED_NAMED)
+                .map(ToString::to_string)
+                .collect();
+            all_notes.push(format!(
+                "Other relevant tables were left out for space: {}",
+                names.join(", ")
+            ));
+        }
+        all_notes.extend(notes);
+        AskContext {
+            dialect,
+            schema_text: retrieval.context.clone(),
+            tables: retrieval
+                .tables
+                .iter()
+                .map(|t| t.table.to_string())
+                .collect(),
+            examples: retrieval
+                .examples
+                .iter()
+                .map(|e| (e.question.clone(), e.sql.clone()))
+                .collect(),
+            notes: all_notes,
+        }
+    }
+}
+
 /// The answer format asked for in the rules and again in each repair turn.
 const FORMAT: &str = "one ```sql fenced block holding the statement, then a short explanation";
 

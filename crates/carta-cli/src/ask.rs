@@ -27,8 +27,6 @@ use crate::source::ReadArgs;
 const JSON_VERSION: u32 = 1;
 /// Longest wait for EXPLAIN while validating.
 const EXPLAIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
-/// Left-out table names listed to the model, at most.
-const OMITTED_NAMED: usize = 30;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -192,37 +190,12 @@ fn live_url(source: &Source) -> Option<String> {
 }
 
 fn context(catalog: &Catalog, retrieval: &Retrieval, live: bool) -> AskContext {
-    let mut notes = Vec::new();
-    if !retrieval.omitted.is_empty() {
-        let names: Vec<String> = retrieval
-            .omitted
-            .iter()
-            .take(OMITTED_NAMED)
-            .map(ToString::to_string)
-            .collect();
-        notes.push(format!(
-            "Other relevant tables were left out for space: {}",
-            names.join(", ")
-        ));
-    }
-    if !live {
-        notes.push("The schema comes from DDL files, not a running database.".into());
-    }
-    AskContext {
-        dialect: catalog.dialect,
-        schema_text: retrieval.context.clone(),
-        tables: retrieval
-            .tables
-            .iter()
-            .map(|t| t.table.to_string())
-            .collect(),
-        examples: retrieval
-            .examples
-            .iter()
-            .map(|e| (e.question.clone(), e.sql.clone()))
-            .collect(),
-        notes,
-    }
+    let notes = if live {
+        Vec::new()
+    } else {
+        vec!["The schema comes from DDL files, not a running database.".into()]
+    };
+    AskContext::from_retrieval(catalog.dialect, retrieval, notes)
 }
 
 /// How the answer was validated.

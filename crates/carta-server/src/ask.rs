@@ -12,7 +12,6 @@ use carta_ask::{
     Answer, AskContext, AskError, ChatClient, LiveValidator, ProviderConfig, StaticValidator,
     Validation, Validator,
 };
-use carta_catalog::{Catalog, QualifiedName};
 use carta_retrieve::{Extra, ExtraKind, Retrieval, RetrieveOptions, SchemaIndex, TableRef};
 use carta_store::{Connection, DocFilter, LlmSettings, NewAsk, NewQuery, SavedQuery, Visibility};
 use std::time::Duration;
@@ -48,13 +47,6 @@ pub fn provider(state: &AppState, settings: &LlmSettings) -> Result<ProviderConf
     config.price_per_million_prompt = settings.price_per_million_prompt;
     config.price_per_million_completion = settings.price_per_million_completion;
     Ok(config)
-}
-
-fn known_tables(catalog: &Catalog) -> Vec<QualifiedName> {
-    catalog
-        .tables()
-        .map(|(schema, table)| QualifiedName::new(&schema.name, &table.name))
-        .collect()
 }
 
 fn table_ref(name: &str) -> Option<TableRef> {
@@ -114,32 +106,6 @@ async fn extras(
     Ok(extras)
 }
 
-fn context(catalog: &Catalog, retrieval: &Retrieval) -> AskContext {
-    let mut notes = Vec::new();
-    if !retrieval.omitted.is_empty() {
-        let names: Vec<String> = retrieval.omitted.iter().map(ToString::to_string).collect();
-        notes.push(format!(
-            "Other relevant tables were left out for space: {}",
-            names.join(", ")
-        ));
-    }
-    AskContext {
-        dialect: catalog.dialect,
-        schema_text: retrieval.context.clone(),
-        tables: retrieval
-            .tables
-            .iter()
-            .map(|t| t.table.to_string())
-            .collect(),
-        examples: retrieval
-            .examples
-            .iter()
-            .map(|e| (e.question.clone(), e.sql.clone()))
-            .collect(),
-        notes,
-    }
-}
-
 /// What asking produced.
 pub struct Asked {
     pub answer: Answer,
@@ -174,12 +140,12 @@ pub async fn ask(
     let graph = carta_config::Config::default()
         .apply(&mut catalog)
         .map_err(|e| ApiError::internal(&e))?;
-    let statics = StaticValidator::new(catalog.dialect, known_tables(&catalog));
+    let statics = StaticValidator::for_catalog(&catalog);
     let extras = extras(state, connection, caller, &statics).await?;
     let retrieval = SchemaIndex::build(&catalog, &graph, &extras)
         .and_then(|index| index.retrieve(question, &RetrieveOptions::default()))
         .map_err(|e| ApiError::internal(&e))?;
-    let context = context(&catalog, &retrieval);
+    let context = AskContext::from_retrieval(catalog.dialect, &retrieval, Vec::new());
     let config = provider(state, &settings)?;
     let api_key = config.api_key.clone();
     let (source, uri) = executions::source(state, connection)?;
@@ -202,6 +168,12 @@ pub async fn ask(
         Ok(answer) => answer,
         Err(error) => {
             let refused = ask_error(&error, api_key.as_deref(), &uri);
+            // Answers that never validated still cost their tokens.
+            if let AskError::NoValidSql { usage: spent, .. } = &error {
+                usage.prompt_tokens = spent.prompt_tokens;
+                usage.completion_tokens = spent.completion_tokens;
+                usage.cost = spent.cost;
+            }
             usage.error = Some(refused.message.clone());
             store.record_ask(usage).await?;
             return Err(refused);

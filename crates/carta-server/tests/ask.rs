@@ -449,9 +449,11 @@ async fn questions_become_validated_sql_saved_and_run_on_request() {
         .ask_usage(workspace.id, carta_store::now() - time::Duration::hours(1))
         .await
         .unwrap();
+    // Two answered asks of one request each, and the refused one's three
+    // requests (an answer and two repairs): failed answers cost tokens too.
     assert_eq!(
         (usage.asks, usage.prompt_tokens, usage.completion_tokens),
-        (3, 200, 40)
+        (3, 500, 100)
     );
     let shown = seen.keep(
         client
@@ -465,14 +467,14 @@ async fn questions_become_validated_sql_saved_and_run_on_request() {
             usage["prompt_tokens"].clone(),
             usage["completion_tokens"].clone()
         ),
-        (json!(3), json!(200), json!(40)),
+        (json!(3), json!(500), json!(100)),
         "{}",
         shown.text
     );
     assert!(
         usage["cost"]
             .as_f64()
-            .is_some_and(|c| (c - 0.00028).abs() < 1e-12),
+            .is_some_and(|c| (c - 0.0007).abs() < 1e-12),
         "{usage}"
     );
 
