@@ -8,6 +8,7 @@
 //! stays running for as long as the test needs.
 
 use carta_store::secrets::Keyring;
+use carta_store::Uuid;
 use carta_store::{
     ConnectionMode, DbType, Job, JobKind, JobStatus, NewConnection, NewJob, NewUser, Store,
     UserRole,
@@ -18,7 +19,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use carta_store::Uuid;
 
 /// Seconds without a heartbeat before another server takes a job over.
 const STALE_AFTER_SECS: &str = "2";
@@ -148,7 +148,9 @@ async fn store_with_connection(
     key: &str,
     target_url: &str,
 ) -> (Store, Uuid, Uuid) {
-    let store = Store::open(&store_db.url()).await.expect("a PostgreSQL store");
+    let store = Store::open(&store_db.url())
+        .await
+        .expect("a PostgreSQL store");
     let owner = store
         .create_user(NewUser {
             email: "owner@example.com".into(),
@@ -222,10 +224,12 @@ async fn a_job_whose_server_is_killed_is_taken_over_and_completed_once() {
     let target = carta_testkit::PgDatabase::create();
     target.execute("CREATE TABLE orders (id bigint PRIMARY KEY, total numeric NOT NULL)");
     let relay = Relay::start();
-    let target_url = target
-        .url()
-        .replace(":5432/", &format!(":{}/", relay.port));
-    assert_ne!(target_url, target.url(), "the target is reached through the relay");
+    let target_url = target.url().replace(":5432/", &format!(":{}/", relay.port));
+    assert_ne!(
+        target_url,
+        target.url(),
+        "the target is reached through the relay"
+    );
     let store_db = carta_testkit::PgDatabase::create();
     let key = Keyring::generate_key();
     let (store, workspace, connection) = store_with_connection(&store_db, &key, &target_url).await;
@@ -238,7 +242,10 @@ async fn a_job_whose_server_is_killed_is_taken_over_and_completed_once() {
     assert_eq!(running.attempts, 1);
     let started = Instant::now();
     while relay.held_connections() == 0 {
-        assert!(started.elapsed() < PATIENCE, "the sync never reached the target");
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the sync never reached the target"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     first.kill();
@@ -286,7 +293,8 @@ async fn two_servers_share_the_queue_and_run_each_job_once() {
     target.execute("CREATE TABLE customers (id bigint PRIMARY KEY, name text NOT NULL)");
     let store_db = carta_testkit::PgDatabase::create();
     let key = Keyring::generate_key();
-    let (store, workspace, connection) = store_with_connection(&store_db, &key, &target.url()).await;
+    let (store, workspace, connection) =
+        store_with_connection(&store_db, &key, &target.url()).await;
     let _servers = [
         Server::start(&store_db.url(), &key),
         Server::start(&store_db.url(), &key),

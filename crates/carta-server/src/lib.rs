@@ -162,10 +162,7 @@ fn api() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(routes::automations::run_automation))
         .merge(routes::docs::routes())
-        .routes(routes!(
-            routes::usage::get_quota,
-            routes::usage::set_quota
-        ))
+        .routes(routes!(routes::usage::get_quota, routes::usage::set_quota))
         .routes(routes!(routes::usage::workspace_usage))
         .routes(routes!(routes::usage::global_usage))
         .routes(routes!(audit::workspace_audit))
@@ -251,8 +248,8 @@ pub async fn serve(
         stop_worker.subscribe(),
     ));
     let meter = usage::Meter::new(state.store().clone());
-    let app = metered_router(state, meter.clone())
-        .into_make_service_with_connect_info::<SocketAddr>();
+    let app =
+        metered_router(state, meter.clone()).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await

@@ -131,8 +131,7 @@ pub use docs::{
 };
 mod mock_jobs;
 pub use mock_jobs::{
-    MockFile, MockJob, MockOutput, MockTableRows, NewMockFile, NewMockOutput,
-    MAX_MOCK_OUTPUT_BYTES,
+    MockFile, MockJob, MockOutput, MockTableRows, NewMockFile, NewMockOutput, MAX_MOCK_OUTPUT_BYTES,
 };
 mod queries;
 pub use queries::{
@@ -148,8 +147,8 @@ pub use webhooks::{
 };
 mod usage;
 pub use usage::{
-    DayUsage, EndpointUsage, NewUsage, Quota, TokenUsage, UsageStats, UsageSummary,
-    WorkspaceQuota, WorkspaceUsage, MAX_USAGE_DAYS,
+    DayUsage, EndpointUsage, NewUsage, Quota, TokenUsage, UsageStats, UsageSummary, WorkspaceQuota,
+    WorkspaceUsage, MAX_USAGE_DAYS,
 };
 
 /// The current instant as the store keeps it.
