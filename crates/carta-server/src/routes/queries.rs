@@ -269,8 +269,10 @@ pub async fn run_query(
     let access = workspace_access(&state, &caller, id, MemberRole::Viewer).await?;
     validate_sql(&body.sql)?;
     let connection = connection(&state, id, cid).await?;
-    let ran = executions::run(
+    run_and_answer(
         &state,
+        &caller,
+        &client,
         Run {
             connection: &connection,
             query_id: None,
@@ -283,9 +285,21 @@ pub async fn run_query(
             caller: caller.user.id,
         },
     )
-    .await?;
-    if body.allow_writes {
-        audit_write(&state, &caller, &client, &ran.execution).await?;
+    .await
+}
+
+/// Runs a statement, audits it when it was allowed to write, and answers
+/// with its rows (JSON or CSV).
+async fn run_and_answer(
+    state: &AppState,
+    caller: &Caller,
+    client: &ClientMeta,
+    run: Run<'_>,
+) -> Result<Response, ApiError> {
+    let allow_writes = run.allow_writes;
+    let ran = executions::run(state, run).await?;
+    if allow_writes {
+        audit_write(state, caller, client, &ran.execution).await?;
     }
     Ok(ran_response(ran))
 }
@@ -828,8 +842,10 @@ pub async fn run_saved_query(
         ApiError::bad_request("the query names no connection: give connection_id")
     })?;
     let connection = connection(&state, id, cid).await?;
-    let ran = executions::run(
+    run_and_answer(
         &state,
+        &caller,
+        &client,
         Run {
             connection: &connection,
             query_id: Some(qid),
@@ -842,11 +858,7 @@ pub async fn run_saved_query(
             caller: caller.user.id,
         },
     )
-    .await?;
-    if body.allow_writes {
-        audit_write(&state, &caller, &client, &ran.execution).await?;
-    }
-    Ok(ran_response(ran))
+    .await
 }
 
 /// The runs of a saved query, newest first (any member who sees it).
