@@ -36,34 +36,6 @@ impl Seen {
     }
 }
 
-async fn connection(
-    client: &Client,
-    token: &str,
-    ws: &str,
-    name: &str,
-    mode: &str,
-    uri: &str,
-) -> String {
-    let reply = client
-        .send(
-            Method::POST,
-            &format!("{ws}/connections"),
-            Some(token),
-            Some(json!({ "name": name, "db_type": "postgres", "mode": mode, "uri": uri })),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
-    reply.json()["id"].as_str().expect("an id").to_string()
-}
-
-async fn job(client: &Client, token: &str, ws: &str, reply: Reply) -> Value {
-    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text);
-    let id = reply.json()["id"].as_str().expect("a job id").to_string();
-    let job = client.finished_job(token, ws, &id).await;
-    assert_eq!(job["status"], "completed", "{job}");
-    job
-}
-
 async fn count_orgs(client: &Client, token: &str, ws: &str, cid: &str) -> Value {
     let reply = client
         .send(
@@ -104,24 +76,8 @@ async fn questions_become_validated_sql_saved_and_run_on_request() {
 
     let target = carta_testkit::PgDatabase::create();
     target.execute(include_str!("../../../examples/seeds/000_orko.sql"));
-    let writable = connection(
-        &client,
-        &owner_token,
-        &ws,
-        "orko-rw",
-        "read-write",
-        &target.url(),
-    )
-    .await;
-    let cid = connection(
-        &client,
-        &owner_token,
-        &ws,
-        "orko",
-        "read-only",
-        &target.url(),
-    )
-    .await;
+    let writable = client.create_connection(&owner_token, &ws, json!({ "name": "orko-rw", "db_type": "postgres", "mode": "read-write", "uri": &target.url() })).await;
+    let cid = client.create_connection(&owner_token, &ws, json!({ "name": "orko", "db_type": "postgres", "mode": "read-only", "uri": &target.url() })).await;
     let ask_path = format!("{ws}/connections/{cid}/ask");
     let question = json!({ "question": QUESTION, "run": true });
 
@@ -262,7 +218,7 @@ async fn questions_become_validated_sql_saved_and_run_on_request() {
             Some(json!({ "connection_id": writable, "target": "database", "rows": 20, "seed": 3 })),
         )
         .await;
-    job(&client, &owner_token, &ws, mocked).await;
+    client.completed_job(&owner_token, &ws, mocked).await;
     let orgs = count_orgs(&client, &viewer_token, &ws, &cid).await;
     assert!(orgs.as_i64().is_some_and(|n| n > 0), "{orgs}");
     let synced = client
@@ -273,7 +229,7 @@ async fn questions_become_validated_sql_saved_and_run_on_request() {
             None,
         )
         .await;
-    job(&client, &owner_token, &ws, synced).await;
+    client.completed_job(&owner_token, &ws, synced).await;
 
     // The answer: validated, saved privately, run because asked.
     let asked = seen.keep(

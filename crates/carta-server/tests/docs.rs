@@ -18,21 +18,6 @@ use std::io::Read;
 const HUMAN: &str = "Every paying customer is an org; see the billing runbook.";
 const REWRITTEN: &str = "# Orgs\n\nOur customers, in our own words.\n";
 
-async fn completed(client: &Client, token: &str, ws: &str, reply: common::Reply) -> Value {
-    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text);
-    let job = reply.json();
-    let id = job["id"].as_str().expect("a job id");
-    let job = client.finished_job(token, ws, id).await;
-    assert_eq!(job["status"], "completed", "{job}");
-    job
-}
-
-async fn sync(client: &Client, token: &str, ws: &str, cid: &str) -> Value {
-    let path = format!("{ws}/connections/{cid}/sync");
-    let reply = client.send(Method::POST, &path, Some(token), None).await;
-    completed(client, token, ws, reply).await
-}
-
 /// The documents of the workspace by object key.
 async fn docs(client: &Client, token: &str, ws: &str, query: &str) -> BTreeMap<String, Value> {
     let reply = client
@@ -127,16 +112,13 @@ async fn living_docs(store: Store) {
 
     let target = carta_testkit::PgDatabase::create();
     target.execute(include_str!("../../../examples/seeds/000_orko.sql"));
-    let reply = client
-        .send(
-            Method::POST,
-            &format!("{ws}/connections"),
-            Some(&owner_token),
-            Some(json!({ "name": "orko", "db_type": "postgres", "uri": target.url() })),
+    let cid = client
+        .create_connection(
+            &owner_token,
+            &ws,
+            json!({ "name": "orko", "db_type": "postgres", "uri": target.url() }),
         )
         .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
-    let cid = reply.json()["id"].as_str().expect("an id").to_string();
 
     // Generating before any sync fails the job, saying why.
     let early = client
@@ -157,7 +139,7 @@ async fn living_docs(store: Store) {
         "{early}"
     );
 
-    sync(&client, &owner_token, &ws, &cid).await;
+    client.synced(&owner_token, &ws, &cid).await;
     let refused = client
         .send(
             Method::POST,
@@ -175,7 +157,7 @@ async fn living_docs(store: Store) {
             Some(json!({ "kind": "docs", "connection_id": cid })),
         )
         .await;
-    let first = completed(&client, &editor_token, &ws, first).await;
+    let first = client.completed_job(&editor_token, &ws, first).await;
     assert_eq!(first["kind"], "docs");
     assert_eq!(first["progress"], 100);
     let created = first["result"]["created"].as_u64().unwrap();
@@ -356,7 +338,7 @@ async fn living_docs(store: Store) {
          DROP TABLE orko.feedback;",
     );
     assert_eq!(
-        sync(&client, &owner_token, &ws, &cid).await["result"]["version"],
+        client.synced(&owner_token, &ws, &cid).await["result"]["version"],
         2
     );
     let again = client
@@ -367,7 +349,7 @@ async fn living_docs(store: Store) {
             None,
         )
         .await;
-    let again = completed(&client, editor_token, &ws, again).await;
+    let again = client.completed_job(editor_token, &ws, again).await;
     let result = &again["result"];
     assert_eq!(result["version"], 2);
     assert_eq!(result["orphaned"], json!(["orko.feedback"]));

@@ -25,26 +25,6 @@ async fn pg_count(url: &str, sql: &str) -> i64 {
     client.query_one(sql, &[]).await.expect(sql).get(0)
 }
 
-async fn connection(
-    client: &Client,
-    token: &str,
-    ws: &str,
-    name: &str,
-    mode: &str,
-    uri: &str,
-) -> String {
-    let reply = client
-        .send(
-            Method::POST,
-            &format!("{ws}/connections"),
-            Some(token),
-            Some(json!({ "name": name, "db_type": "postgres", "mode": mode, "uri": uri })),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
-    reply.json()["id"].as_str().expect("an id").to_string()
-}
-
 /// Queues a mock job, waits for its end, and returns the mock job's body.
 async fn run(client: &Client, token: &str, ws: &str, request: Value) -> Value {
     let reply = client
@@ -94,24 +74,8 @@ async fn mock_jobs(store: Store) {
 
     let target = carta_testkit::PgDatabase::create();
     target.execute(include_str!("../../../examples/seeds/000_orko.sql"));
-    let writable = connection(
-        &client,
-        &owner_token,
-        &ws,
-        "orko",
-        "read-write",
-        &target.url(),
-    )
-    .await;
-    let readonly = connection(
-        &client,
-        &owner_token,
-        &ws,
-        "orko-ro",
-        "read-only",
-        &target.url(),
-    )
-    .await;
+    let writable = client.create_connection(&owner_token, &ws, json!({ "name": "orko", "db_type": "postgres", "mode": "read-write", "uri": &target.url() })).await;
+    let readonly = client.create_connection(&owner_token, &ws, json!({ "name": "orko-ro", "db_type": "postgres", "mode": "read-only", "uri": &target.url() })).await;
 
     // Refusals, before anything runs.
     let database_job = json!({ "connection_id": writable, "target": "database", "rows": 20,
@@ -263,15 +227,7 @@ async fn mock_jobs(store: Store) {
     // A schema that cannot be filled: the planner's words, nothing written.
     let tiny = carta_testkit::PgDatabase::create();
     tiny.execute("CREATE TABLE flags (flag boolean PRIMARY KEY)");
-    let flags = connection(
-        &client,
-        &owner_token,
-        &ws,
-        "flags",
-        "read-write",
-        &tiny.url(),
-    )
-    .await;
+    let flags = client.create_connection(&owner_token, &ws, json!({ "name": "flags", "db_type": "postgres", "mode": "read-write", "uri": &tiny.url() })).await;
     let impossible = run(
         &client,
         &owner_token,
@@ -291,7 +247,7 @@ async fn mock_jobs(store: Store) {
     // Cancelled through the job queue while loading: rolled back.
     let big = carta_testkit::PgDatabase::create();
     big.execute(include_str!("../../../examples/seeds/000_orko.sql"));
-    let big_id = connection(&client, &owner_token, &ws, "big", "read-write", &big.url()).await;
+    let big_id = client.create_connection(&owner_token, &ws, json!({ "name": "big", "db_type": "postgres", "mode": "read-write", "uri": &big.url() })).await;
     let queued = client
         .send(
             Method::POST,

@@ -18,14 +18,6 @@ use std::time::Duration;
 
 const HUMAN: &str = "Orgs are billed yearly; ask finance before deleting one.";
 
-async fn job_done(client: &Client, token: &str, ws: &str, reply: common::Reply) -> Value {
-    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text);
-    let id = reply.json()["id"].as_str().expect("a job id").to_string();
-    let job = client.finished_job(token, ws, &id).await;
-    assert_eq!(job["status"], "completed", "{job}");
-    job
-}
-
 async fn post(client: &Client, token: &str, path: &str, body: Option<Value>) -> common::Reply {
     client.send(Method::POST, path, Some(token), body).await
 }
@@ -74,18 +66,14 @@ async fn flow(store: Store) {
 
     let target = carta_testkit::PgDatabase::create();
     target.execute(include_str!("../../../examples/seeds/000_orko.sql"));
-    let created = post(
-        &client,
-        admin_token,
-        &format!("{ws}/connections"),
-        Some(
+    let cid = client
+        .create_connection(
+            admin_token,
+            &ws,
             json!({ "name": "orko", "db_type": "postgres", "mode": "read-write",
-                     "uri": target.url() }),
-        ),
-    )
-    .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
-    let cid = created.json()["id"].as_str().expect("an id").to_string();
+                    "uri": target.url() }),
+        )
+        .await;
 
     let receiver = Receiver::start().await;
     let hook = post(
@@ -104,10 +92,10 @@ async fn flow(store: Store) {
     // Version 1, and its docs, edited by a person.
     let sync_path = format!("{ws}/connections/{cid}/sync");
     let first = post(&client, editor_token, &sync_path, None).await;
-    job_done(&client, editor_token, &ws, first).await;
+    client.completed_job(editor_token, &ws, first).await;
     let generate = format!("{ws}/connections/{cid}/docs/generate");
     let docs = post(&client, editor_token, &generate, None).await;
-    job_done(&client, editor_token, &ws, docs).await;
+    client.completed_job(editor_token, &ws, docs).await;
     let orgs = doc_of(&client, editor_token, &ws, "orko.orgs").await;
     let original = orgs["content_md"].as_str().expect("Markdown").to_string();
     assert!(!original.contains("churn_risk"));
@@ -125,7 +113,7 @@ async fn flow(store: Store) {
     // The target changes; version 2; the diff; the signed event.
     target.execute("ALTER TABLE orko.orgs ADD COLUMN churn_risk numeric(4, 3)");
     let second = post(&client, editor_token, &sync_path, None).await;
-    let synced = job_done(&client, editor_token, &ws, second).await;
+    let synced = client.completed_job(editor_token, &ws, second).await;
     assert_eq!(synced["result"]["version"], 2, "{synced}");
     let diff = get(
         &client,
@@ -150,7 +138,7 @@ async fn flow(store: Store) {
 
     // Regenerated: the new column is documented, the hand edit is kept.
     let again = post(&client, editor_token, &generate, None).await;
-    job_done(&client, editor_token, &ws, again).await;
+    client.completed_job(editor_token, &ws, again).await;
     let regenerated = doc_of(&client, editor_token, &ws, "orko.orgs").await;
     let content = regenerated["content_md"].as_str().expect("Markdown");
     assert!(content.contains(HUMAN), "{content}");
@@ -164,7 +152,7 @@ async fn flow(store: Store) {
         Some(json!({ "connection_id": cid, "target": "database", "rows": 12, "seed": 3 })),
     )
     .await;
-    job_done(&client, editor_token, &ws, mock).await;
+    client.completed_job(editor_token, &ws, mock).await;
     let counted = post(
         &client,
         editor_token,

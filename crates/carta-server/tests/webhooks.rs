@@ -136,35 +136,6 @@ async fn ended_delivery(client: &Client, team: &Team, webhook: &str) -> Value {
     panic!("no delivery of {webhook} ended");
 }
 
-async fn connection(client: &Client, team: &Team, url: &str) -> String {
-    let reply = client
-        .send(
-            Method::POST,
-            &format!("{}/connections", team.ws),
-            Some(&team.owner),
-            Some(json!({ "name": "orko", "db_type": "postgres", "uri": url })),
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
-    reply.json()["id"].as_str().expect("an id").to_string()
-}
-
-async fn sync(client: &Client, team: &Team, cid: &str) -> Value {
-    let reply = client
-        .send(
-            Method::POST,
-            &format!("{}/connections/{cid}/sync", team.ws),
-            Some(&team.owner),
-            None,
-        )
-        .await;
-    assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text);
-    let id = reply.json()["id"].as_str().expect("a job id").to_string();
-    let job = client.finished_job(&team.owner, &team.ws, &id).await;
-    assert_eq!(job["status"], "completed", "{job}");
-    job
-}
-
 async fn webhooks_flow(store: Store) {
     logs();
     let team = team(&store).await;
@@ -258,10 +229,16 @@ async fn webhooks_flow(store: Store) {
     // A schema change between two syncs of a real PostgreSQL target.
     let target = carta_testkit::PgDatabase::create();
     target.execute(include_str!("../../../examples/seeds/000_orko.sql"));
-    let cid = connection(&client, &team, &target.url()).await;
-    sync(&client, &team, &cid).await;
+    let cid = client
+        .create_connection(
+            &team.owner,
+            &team.ws,
+            json!({ "name": "orko", "db_type": "postgres", "uri": &target.url() }),
+        )
+        .await;
+    client.synced(&team.owner, &team.ws, &cid).await;
     target.execute("CREATE TABLE orko.webhook_probe (id bigint PRIMARY KEY, note text);");
-    let second = sync(&client, &team, &cid).await;
+    let second = client.synced(&team.owner, &team.ws, &cid).await;
     assert_eq!(second["result"]["version"], 2, "{second}");
     let changed = receiver.event("members", "schema.changed").await;
     assert!(changed.signed_with(&members_secret));
@@ -546,7 +523,13 @@ async fn automations_flow(store: Store) {
     let autos = format!("{}/automations", team.ws);
     let target = carta_testkit::PgDatabase::create();
     target.execute(include_str!("../../../examples/seeds/000_orko.sql"));
-    let cid = connection(&client, &team, &target.url()).await;
+    let cid = client
+        .create_connection(
+            &team.owner,
+            &team.ws,
+            json!({ "name": "orko", "db_type": "postgres", "uri": &target.url() }),
+        )
+        .await;
     let (drift_hook, drift_secret) = create_webhook(
         &client,
         &team,
@@ -666,7 +649,7 @@ async fn automations_flow(store: Store) {
     assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text);
     assert_eq!(reply.json()["status"], "succeeded", "{}", reply.text);
     target.execute("CREATE TABLE orko.raw_dump (payload text);");
-    let third = sync(&client, &team, &cid).await;
+    let third = client.synced(&team.owner, &team.ws, &cid).await;
     assert_eq!(third["result"]["version"], 3, "{third}");
     let reply = client
         .send(

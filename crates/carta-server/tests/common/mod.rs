@@ -264,6 +264,37 @@ impl Client {
         }
     }
 
+    /// Creates a connection in the workspace at `ws` from `body`
+    /// (`{name, db_type, uri, mode?}`), asserting `201`; its id.
+    pub async fn create_connection(&self, token: &str, ws: &str, body: Value) -> String {
+        let reply = self
+            .send(
+                Method::POST,
+                &format!("{ws}/connections"),
+                Some(token),
+                Some(body),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+        reply.json()["id"].as_str().expect("an id").to_string()
+    }
+
+    /// The job a `202` reply queued, once it has completed (asserting both).
+    pub async fn completed_job(&self, token: &str, ws: &str, reply: Reply) -> Value {
+        assert_eq!(reply.status, StatusCode::ACCEPTED, "{}", reply.text);
+        let id = reply.json()["id"].as_str().expect("a job id").to_string();
+        let job = self.finished_job(token, ws, &id).await;
+        assert_eq!(job["status"], "completed", "{job}");
+        job
+    }
+
+    /// Syncs a connection and waits for the job to complete; the job.
+    pub async fn synced(&self, token: &str, ws: &str, cid: &str) -> Value {
+        let path = format!("{ws}/connections/{cid}/sync");
+        let reply = self.send(Method::POST, &path, Some(token), None).await;
+        self.completed_job(token, ws, reply).await
+    }
+
     /// Polls a job of the workspace at `ws` (`/api/v1/workspaces/{id}`)
     /// until it has ended; its final body.
     pub async fn finished_job(&self, token: &str, ws: &str, job_id: &str) -> Value {
